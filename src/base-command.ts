@@ -1,0 +1,58 @@
+// What every command shares: connection flags, plain/live output, and one-paragraph errors.
+import {Command, Flags} from '@oclif/core'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
+import {GatlingError} from './errors.js'
+import {Connection} from './remote/connection.js'
+import {type Endpoint, resolveEndpoint} from './remote/endpoint.js'
+import {parseHostKey} from './remote/host-keys.js'
+import {formatDuration, type RunSummary} from './pipeline/runner.js'
+
+export const connectionFlags = {
+  identity: Flags.string({char: 'i', description: 'private key to log in with (default: ssh-agent, ~/.ssh/config IdentityFile, ~/.ssh/id_*)'}),
+  port: Flags.integer({char: 'p', description: 'SSH port (default: from ~/.ssh/config, else 22)', min: 1, max: 65535}),
+  'accept-new-host-key': Flags.boolean({description: 'trust a server seen for the first time without asking (first contact from CI); a changed key is still refused'}),
+  verbose: Flags.boolean({char: 'v', description: 'plain line output with every remote line, and stack traces on errors'}),
+}
+
+export abstract class GatlingCommand extends Command {
+  protected verbose = false
+
+  protected get plainOutput(): boolean {
+    return this.verbose || !process.stdout.isTTY || (process.stdout.columns ?? 0) === 0
+  }
+
+  protected async connect(target: string, flags: {identity?: string; port?: number; 'accept-new-host-key'?: boolean}, options: {user?: string; pinnedKey?: string} = {}): Promise<Connection> {
+    const endpoint: Endpoint = resolveEndpoint(target, {identity: flags.identity, port: flags.port, user: options.user})
+    return Connection.open(endpoint, {
+      knownHostsFile: join(homedir(), '.ssh', 'known_hosts'),
+      pinned: options.pinnedKey ? parseHostKey(options.pinnedKey) : undefined,
+      acceptNew: Boolean(flags['accept-new-host-key']),
+      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    })
+  }
+
+  protected printSummary(summary: RunSummary, done: string, unchanged?: string): void {
+    const total = formatDuration(summary.totalMs)
+    this.log(!summary.changed && unchanged ? `${unchanged} (${total})` : `${done} in ${total}.`)
+  }
+
+  async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    if (error.oclif?.exit !== undefined) throw error // oclif's own exits and usage errors
+    this.logToStderr('')
+    if (error instanceof GatlingError) {
+      this.logToStderr(`Error: ${error.message}`)
+      const {command, output} = error.details
+      if (command) this.logToStderr(`  command: ${command}`)
+      if (output && output.length > 0) {
+        this.logToStderr('  last lines of output:')
+        for (const line of output.slice(-15)) this.logToStderr(`    ${line}`)
+      }
+    } else {
+      this.logToStderr(`Error: ${error.message}`)
+    }
+    if (this.verbose && error.stack) this.logToStderr(error.stack)
+    this.exit(1)
+  }
+}

@@ -1,0 +1,279 @@
+// The only code that talks SSH: one connection per host, reused for every command of a run.
+import {confirm} from '@inquirer/prompts'
+import {readFileSync} from 'node:fs'
+import {connect as tcpConnect, type Socket} from 'node:net'
+import {NodeSSH} from 'node-ssh'
+import type {AgentAuthMethod, Client, PublicKeyAuthMethod} from 'ssh2'
+import ssh2 from 'ssh2'
+import type {Duplex} from 'node:stream'
+
+import {GatlingError} from '../errors.js'
+import {type Endpoint, describeEndpoint} from './endpoint.js'
+import {
+  type HostKey, appendKnownHost, checkHostKey, fingerprint, formatHostKey, hostKeyFromBlob, knownHostsName, knownKeyTypes, readKnownHosts,
+} from './host-keys.js'
+import {type RemoteCommand, sh} from './shell.js'
+
+export interface HostKeyPolicy {
+  knownHostsFile: string
+  /** A key pinned in the project config: the only key accepted, whatever known_hosts says. */
+  pinned?: HostKey
+  /** Trust a host seen for the first time without asking (first contact from CI). */
+  acceptNew: boolean
+  /** stdin and stdout are terminals: an unknown key may be shown and confirmed. */
+  interactive: boolean
+}
+
+export interface ExecResult {
+  code: number
+  stdout: string
+  stderr: string
+  /** The last lines of stdout and stderr, interleaved as they came. */
+  tail: string[]
+}
+
+export type LineHandler = (line: string, stream: 'stdout' | 'stderr') => void
+
+const CONNECT_TIMEOUT_MS = 10_000
+const TAIL_LINES = 30
+
+export class Connection {
+  /** The key the server presented, as verified. */
+  hostKey?: HostKey
+  private lost?: string
+  private readonly pending = new Set<(reason: Error) => void>()
+
+  private constructor(readonly endpoint: Endpoint, private readonly ssh: NodeSSH, private readonly jump?: NodeSSH) {
+    const client = ssh.connection as Client
+    // Without an 'error' listener a failed keepalive crashes the process.
+    client.on('error', (error) => this.drop(error.message))
+    client.on('close', () => this.drop('the connection was closed'))
+  }
+
+  get label(): string {
+    return describeEndpoint(this.endpoint)
+  }
+
+  get isRoot(): boolean {
+    return this.endpoint.user === 'root'
+  }
+
+  static async open(endpoint: Endpoint, policy: HostKeyPolicy): Promise<Connection> {
+    let jump: NodeSSH | undefined
+    let sock: Duplex
+    if (endpoint.proxyJump) {
+      const jumpConnection = await Connection.open(endpoint.proxyJump, {...policy, pinned: undefined})
+      jump = jumpConnection.ssh
+      sock = await new Promise<Duplex>((resolve, reject) => {
+        ;(jumpConnection.ssh.connection as Client).forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (error, stream) =>
+          error ? reject(new GatlingError(`The jump host ${jumpConnection.label} could not reach ${endpoint.host}:${endpoint.port}: ${error.message}.`)) : resolve(stream))
+      })
+    } else {
+      sock = await openSocket(endpoint)
+    }
+
+    const names = [knownHostsName(endpoint.alias, endpoint.port), knownHostsName(endpoint.host, endpoint.port)]
+    const entries = readKnownHosts(policy.knownHostsFile)
+    const preferred = policy.pinned ? [policy.pinned.type] : knownKeyTypes(entries, names)
+    let refusal: GatlingError | undefined
+    let presented: HostKey | undefined
+
+    const verify = async (key: HostKey): Promise<boolean> => {
+      presented = key
+      if (policy.pinned) {
+        if (key.type === policy.pinned.type && key.base64 === policy.pinned.base64) return true
+        refusal = changedKeyError(endpoint, [policy.pinned], key, 'the key pinned in gatling.json')
+        return false
+      }
+      const verdict = checkHostKey(entries, names, key)
+      switch (verdict.status) {
+        case 'known':
+          return true
+        case 'revoked':
+          refusal = new GatlingError(`The host key of ${endpoint.alias} (${fingerprint(key)}) is marked @revoked in ${policy.knownHostsFile}. Nothing was run.`)
+          return false
+        case 'changed':
+          refusal = changedKeyError(endpoint, verdict.expected, key, policy.knownHostsFile)
+          return false
+        case 'unknown': {
+          const accepted = policy.acceptNew || (policy.interactive && (await askAboutNewKey(endpoint, key)))
+          if (accepted) {
+            appendKnownHost(policy.knownHostsFile, names[0], key)
+            return true
+          }
+          refusal = new GatlingError(
+            `The authenticity of ${endpoint.alias} can't be established: its ${key.type} key is ${fingerprint(key)} and it is not in ${policy.knownHostsFile}. ` +
+              (policy.interactive ? 'You declined it. ' : 'There is no terminal to ask you. ') +
+              'Check the fingerprint with your provider, then run again with --accept-new-host-key (or add it to known_hosts). Nothing was run.',
+          )
+          return false
+        }
+      }
+    }
+
+    const ssh = new NodeSSH()
+    try {
+      await ssh.connect({
+        sock,
+        username: endpoint.user,
+        authHandler: authMethods(endpoint),
+        readyTimeout: CONNECT_TIMEOUT_MS,
+        keepaliveInterval: 10_000,
+        keepaliveCountMax: 3,
+        algorithms: preferred.length > 0 ? {serverHostKey: {prepend: preferred as never[]}} as never : undefined,
+        hostVerifier: (blob: Buffer, callback: (valid: boolean) => void) => {
+          verify(hostKeyFromBlob(blob)).then(callback, () => callback(false))
+        },
+      } as never)
+    } catch (error) {
+      sock.destroy()
+      jump?.dispose()
+      if (refusal) throw refusal
+      throw connectError(endpoint, error as Error)
+    }
+    const connection = new Connection(endpoint, ssh, jump)
+    connection.hostKey = presented
+    return connection
+  }
+
+  /** Run one command, streaming its output line by line. Never throws on a non-zero exit: check `code`. */
+  async exec(command: RemoteCommand, onLine?: LineHandler): Promise<ExecResult> {
+    if (this.lost) throw this.lostError()
+    const script = this.wrap(command)
+    const tail: string[] = []
+    const splitter = (stream: 'stdout' | 'stderr') => {
+      let partial = ''
+      return {
+        push(chunk: Buffer) {
+          const lines = (partial + chunk.toString('utf8')).split('\n')
+          partial = lines.pop() ?? ''
+          for (const line of lines) emit(line)
+        },
+        flush() {
+          if (partial) emit(partial)
+          partial = ''
+        },
+      }
+      function emit(line: string) {
+        tail.push(line)
+        if (tail.length > TAIL_LINES) tail.shift()
+        onLine?.(line, stream)
+      }
+    }
+    const out = splitter('stdout')
+    const err = splitter('stderr')
+    let rejectLost: (reason: Error) => void = () => {}
+    const lostPromise = new Promise<never>((_, reject) => {
+      rejectLost = reject
+      this.pending.add(reject)
+    })
+    try {
+      const result = await Promise.race([
+        this.ssh.execCommand(script, {stdin: command.input, onStdout: (c) => out.push(c), onStderr: (c) => err.push(c)}),
+        lostPromise,
+      ])
+      out.flush()
+      err.flush()
+      if (this.lost) throw this.lostError()
+      if (command.sudo && !this.isRoot && /sudo: (a password is required|a terminal is required)/.test(result.stderr)) {
+        throw new GatlingError(`sudo on ${this.endpoint.alias} wants a password for ${this.endpoint.user}. gatling runs privileged commands with "sudo -n": give ${this.endpoint.user} passwordless sudo (NOPASSWD), or log in as root.`)
+      }
+      return {code: result.code ?? 255, stdout: result.stdout, stderr: result.stderr, tail}
+    } finally {
+      this.pending.delete(rejectLost)
+    }
+  }
+
+  close(): void {
+    this.lost ??= 'closed by gatling'
+    this.ssh.dispose()
+    this.jump?.dispose()
+  }
+
+  /** sh -c keeps the login shell (bash, zsh, fish…) out of the way; sudo -n never waits for a password. */
+  private wrap(command: RemoteCommand): string {
+    if (command.sudo && !this.isRoot) return sh('sudo', '-n', '--', 'sh', '-c', command.script)
+    return sh('sh', '-c', command.script)
+  }
+
+  private drop(reason: string): void {
+    if (this.lost) return
+    this.lost = reason
+    for (const reject of this.pending) reject(this.lostError())
+    this.pending.clear()
+  }
+
+  private lostError(): GatlingError {
+    return new GatlingError(`The SSH connection to ${this.label} was lost (${this.lost}).`)
+  }
+}
+
+function openSocket(endpoint: Endpoint): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({host: endpoint.host, port: endpoint.port})
+    socket.setNoDelay(true) // Nagle adds ~40 ms to every command
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new GatlingError(`${describeEndpoint(endpoint)} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s (${endpoint.host} port ${endpoint.port}). Check the address, the port and the server's firewall.`))
+    }, CONNECT_TIMEOUT_MS)
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      resolve(socket)
+    })
+    socket.once('error', (error) => {
+      clearTimeout(timer)
+      reject(connectError(endpoint, error))
+    })
+  })
+}
+
+function authMethods(endpoint: Endpoint): Array<AgentAuthMethod | PublicKeyAuthMethod> {
+  const methods: Array<AgentAuthMethod | PublicKeyAuthMethod> = []
+  if (process.env.SSH_AUTH_SOCK) methods.push({type: 'agent', username: endpoint.user, agent: process.env.SSH_AUTH_SOCK})
+  for (const file of endpoint.identityFiles) {
+    let key: Buffer
+    try {
+      key = readFileSync(file)
+    } catch {
+      throw new GatlingError(`Cannot read the SSH key ${file}.`)
+    }
+    const parsed = ssh2.utils.parseKey(key)
+    if (parsed instanceof Error) continue // encrypted without an agent, or not a key: the agent may still have it
+    methods.push({type: 'publickey', username: endpoint.user, key})
+  }
+  return methods
+}
+
+function connectError(endpoint: Endpoint, error: Error & {code?: string; level?: string}): GatlingError {
+  const where = `${describeEndpoint(endpoint)} (${endpoint.host} port ${endpoint.port})`
+  if (error instanceof GatlingError) return error
+  if (error.level === 'client-authentication' || /authentication methods failed/i.test(error.message)) {
+    const keys = endpoint.identityFiles.length > 0 ? endpoint.identityFiles.join(', ') : 'no key file'
+    return new GatlingError(`${where} refused the login as ${endpoint.user}: none of the keys was accepted (tried ${process.env.SSH_AUTH_SOCK ? 'the ssh-agent and ' : ''}${keys}). Check the user name and that your public key is in its ~/.ssh/authorized_keys, or pass --identity FILE.`)
+  }
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'nothing listens on that port (is sshd running, is the port right?)',
+    EHOSTUNREACH: 'the host is unreachable',
+    ENETUNREACH: 'the network is unreachable',
+    ENOTFOUND: 'the name does not resolve',
+    EAI_AGAIN: 'the name does not resolve (DNS failure)',
+    ECONNRESET: 'the connection was reset',
+  }
+  const reason = (error.code && reasons[error.code]) || error.message
+  return new GatlingError(`Cannot connect to ${where}: ${reason}.`)
+}
+
+function changedKeyError(endpoint: Endpoint, expected: HostKey[], presented: HostKey, source: string): GatlingError {
+  return new GatlingError(
+    `WARNING: the host key of ${endpoint.alias} has CHANGED. Expected ${expected.map((k) => `${k.type} ${fingerprint(k)}`).join(' or ')} (from ${source}), ` +
+      `but the server presented ${presented.type} ${fingerprint(presented)}. Someone could be intercepting the connection, or the server was rebuilt. ` +
+      `Nothing was run. If the change is expected, remove the old key (ssh-keygen -R ${endpoint.alias}) and the pin in gatling.json, then connect again.`,
+  )
+}
+
+async function askAboutNewKey(endpoint: Endpoint, key: HostKey): Promise<boolean> {
+  process.stderr.write(`The authenticity of host '${endpoint.alias}' can't be established.\n${key.type} key fingerprint is ${fingerprint(key)}.\n`)
+  return confirm({message: 'Trust this host and remember its key?', default: false})
+}
+
+export {formatHostKey}

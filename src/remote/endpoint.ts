@@ -1,0 +1,71 @@
+// Where to connect: a USER@HOST[:PORT] target, completed by ~/.ssh/config.
+import {existsSync, readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+import SSHConfig from 'ssh-config'
+
+import {GatlingError} from '../errors.js'
+
+export interface Endpoint {
+  /** What the user wrote (alias or address), used in messages and as the known_hosts name. */
+  alias: string
+  host: string
+  port: number
+  user: string
+  identityFiles: string[]
+  proxyJump?: Endpoint
+}
+
+export interface TargetOverrides {
+  user?: string
+  port?: number
+  identity?: string
+}
+
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^\d{1,3}(?:\.\d{1,3}){3}$|^\[?[0-9A-Fa-f:]+\]?$/
+const USER = /^[a-z_][a-z0-9_.-]{0,31}$/i
+
+/** Parse USER@HOST[:PORT]; the host may be an alias from ~/.ssh/config. */
+export function parseTarget(target: string): {user?: string; host: string; port?: number} {
+  const match = /^(?:([^@\s]+)@)?([^@\s:]+|\[[^\]]+\])(?::(\d+))?$/.exec(target.trim())
+  if (!match) throw new GatlingError(`"${target}" is not a server address. Write it as USER@HOST, HOST or HOST:PORT, for example root@203.0.113.10.`)
+  const [, user, host, port] = match
+  if (user !== undefined && !USER.test(user)) throw new GatlingError(`"${user}" is not a valid user name in "${target}".`)
+  if (!HOST.test(host)) throw new GatlingError(`"${host}" is not a valid host name or address in "${target}".`)
+  const portNumber = port === undefined ? undefined : Number(port)
+  if (portNumber !== undefined && (portNumber < 1 || portNumber > 65535)) throw new GatlingError(`Port ${port} in "${target}" is out of range (1-65535).`)
+  return {user, host: host.replace(/^\[|\]$/g, ''), port: portNumber}
+}
+
+const expandHome = (path: string): string => (path.startsWith('~/') ? join(homedir(), path.slice(2)) : path)
+
+export function defaultIdentityFiles(): string[] {
+  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name)).filter((file) => existsSync(file))
+}
+
+function readSshConfig(file: string): SSHConfig | undefined {
+  return existsSync(file) ? SSHConfig.parse(readFileSync(file, 'utf8')) : undefined
+}
+
+const first = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value)
+
+/** Resolve a target the way `ssh` would: explicit values win over ~/.ssh/config, which wins over defaults. */
+export function resolveEndpoint(target: string, overrides: TargetOverrides = {}, sshConfigFile = join(homedir(), '.ssh', 'config'), depth = 0): Endpoint {
+  const parsed = parseTarget(target)
+  const computed = readSshConfig(sshConfigFile)?.compute(parsed.host) ?? {}
+  const configured = (key: string) => first(computed[key])
+  const identityFromConfig = ([] as string[]).concat(computed.IdentityFile ?? []).map(expandHome)
+  const identityFiles = overrides.identity ? [overrides.identity] : identityFromConfig.length > 0 ? identityFromConfig : defaultIdentityFiles()
+  const jump = configured('ProxyJump')
+  if (jump && depth > 0) throw new GatlingError(`ProxyJump chains longer than one hop are not supported (${target}).`)
+  return {
+    alias: parsed.host,
+    host: configured('HostName') ?? parsed.host,
+    port: overrides.port ?? parsed.port ?? Number(configured('Port') ?? 22),
+    user: overrides.user ?? parsed.user ?? configured('User') ?? 'root',
+    identityFiles,
+    proxyJump: jump && jump !== 'none' ? resolveEndpoint(jump, {identity: overrides.identity}, sshConfigFile, depth + 1) : undefined,
+  }
+}
+
+export const describeEndpoint = (e: Endpoint): string => `${e.user}@${e.alias}${e.port === 22 ? '' : `:${e.port}`}`

@@ -1,0 +1,22 @@
+import type {SetupContext} from '../context.js'
+import type {Step} from '../pipeline/step.js'
+import {and, cmd, sh} from '../remote/shell.js'
+
+/** nginx, git, Erlang and Elixir from the distribution, build tools, and the firewall. */
+export const PACKAGES = [
+  'nginx', 'git', 'curl', 'ca-certificates', 'sudo', 'nftables', 'build-essential',
+  'elixir', 'erlang-dev', 'erlang-syntax-tools', 'erlang-xmerl', 'erlang-runtime-tools', 'erlang-os-mon',
+  'erlang-ssl', 'erlang-asn1', 'erlang-eunit', 'erlang-mnesia', 'erlang-src',
+]
+
+const apt = (...args: string[]) => and(sh('export', 'DEBIAN_FRONTEND=noninteractive'), sh('apt-get', '-q', '-o', 'Dpkg::Use-Pty=0', ...args))
+
+export const installPackages: Step<SetupContext> = {
+  title: 'Install nginx, git, Erlang, Elixir and build tools',
+  // dpkg-query prints one status per package; anything not "installed" means work to do.
+  check: () => cmd(`! dpkg-query -W -f '\${db:Status-Status}\\n' ${sh(...PACKAGES)} 2>/dev/null | grep -qv '^installed$' && ${sh('dpkg-query', '-W', ...PACKAGES)} >/dev/null 2>&1`),
+  commands: () => [
+    cmd(apt('update'), {sudo: true}),
+    cmd(apt('install', '-y', '--no-install-recommends', ...PACKAGES), {sudo: true}),
+  ],
+}

@@ -1,0 +1,37 @@
+import {APPS_ROOT, type SetupContext} from '../context.js'
+import type {Step} from '../pipeline/step.js'
+import {type RemoteFile, fileMatches, writeFile} from '../remote/files.js'
+import {type RemoteCommand, and, cmd, sh} from '../remote/shell.js'
+import {render} from '../templates.js'
+
+export const HELPER_PATH = '/usr/local/sbin/gatling-root'
+export const SHARE_DIR = '/usr/local/share/gatling'
+
+// Templates that gatling-root fills per app: values become @@NAME@@ placeholders here.
+const placeholders = {app: '@@APP@@', appsRoot: '@@APPS@@', domains: '@@DOMAINS@@', listen: '@@LISTEN@@', health: '@@HEALTH@@'}
+
+function files(ctx: SetupContext): RemoteFile[] {
+  return [
+    {path: HELPER_PATH, content: render('server/gatling-root.ejs', {deployUser: ctx.deployUser, appsRoot: APPS_ROOT, shareDir: SHARE_DIR}), mode: '0755'},
+    {path: `${SHARE_DIR}/app@.service`, content: render('server/app@.service.ejs', placeholders), mode: '0644'},
+    {path: `${SHARE_DIR}/nginx-site`, content: render('server/nginx-site.ejs', placeholders), mode: '0644'},
+  ]
+}
+
+const sudoers = (ctx: SetupContext): RemoteFile => ({
+  path: '/etc/sudoers.d/gatling',
+  content: render('server/sudoers.ejs', {deployUser: ctx.deployUser, helperPath: HELPER_PATH}),
+  mode: '0440',
+})
+
+/** gatling-root and the sudo rule that lets the deploy user run it, and nothing else, as root. */
+export const installPrivilegedHelper: Step<SetupContext> = {
+  title: 'Install gatling-root and its sudo rule',
+  check: (ctx) => [...files(ctx), sudoers(ctx)].map(fileMatches),
+  commands: (ctx): RemoteCommand[] => [
+    cmd(sh('install', '-d', '-m', '0755', SHARE_DIR), {sudo: true}),
+    ...files(ctx).map(writeFile),
+    // visudo checks the rule before it is live: a broken sudoers file would lock sudo out
+    cmd(and(sh('install', '-m', '0440', '/dev/stdin', '/etc/sudoers.d/.gatling-new'), sh('visudo', '-cqf', '/etc/sudoers.d/.gatling-new'), sh('mv', '-f', '/etc/sudoers.d/.gatling-new', '/etc/sudoers.d/gatling')), {sudo: true, input: sudoers(ctx).content}),
+  ],
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# End-to-end tests against real disposable Debian hosts (test/hosts/droplet.sh). Needs root.
+#   bash test/e2e/run.sh [mocha args / spec globs...]
+#   E2E_SUITES=bookworm,trixie bash test/e2e/run.sh   # bases to prepare (default bookworm)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ "$(id -u)" = 0 ] || { echo "e2e tests need root (systemd-nspawn, netns, mounts)" >&2; exit 1; }
+
+DROPLET=test/hosts/droplet.sh
+export DROPLET_HOME=${DROPLET_HOME:-/var/tmp/gatling-hosts}
+export E2E_SUITES=${E2E_SUITES:-bookworm}
+
+bash "$DROPLET" setup-host
+# always, even when mocha fails or is interrupted: no host, netns, mount or nft table survives
+trap 'bash "$DROPLET" down-all || true' EXIT
+for suite in ${E2E_SUITES//,/ }; do
+    DROPLET_SUITE=$suite bash "$DROPLET" ensure-base
+done
+
+[ $# -gt 0 ] || set -- 'test/e2e/**/*.test.ts'
+npx mocha --timeout 600000 "$@"
