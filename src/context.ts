@@ -22,3 +22,36 @@ export interface SetupContext {
 
 export const DEPLOY_USER = 'gatling'
 export const APPS_ROOT = '/srv/gatling'
+
+/** Where an app lives on the server. */
+export interface AppPaths {
+  root: string
+  repo: string
+  build: string
+  releases: string
+  /** Values one step leaves for the next (release version, port), in files: both drivers read them. */
+  state: string
+  tools: string
+  current: string
+}
+
+export function appPaths(app: string): AppPaths {
+  const root = `${APPS_ROOT}/${app}`
+  return {root, repo: `${root}/repo.git`, build: `${root}/build`, releases: `${root}/releases`, state: `${root}/state`, tools: `${root}/tools`, current: `${root}/current`}
+}
+
+export interface DeployContext {
+  app: string
+  /** The server as named in gatling.json. */
+  host: string
+  /** The commit to deploy: a literal sha from the CLI, the shell variable $REV in the git hook. */
+  rev: import('./remote/shell.js').Arg
+  healthPath: string
+  domains: string[]
+  keepReleases: number
+  /** The app's environment file, rendered from the local dotenv file (CLI only, secret). */
+  envFile?: string
+  paths: AppPaths
+}
+
+export const HELPER = '/usr/local/sbin/gatling-root'

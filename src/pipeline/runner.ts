@@ -53,6 +53,10 @@ export async function runPipeline<C>(pipeline: Pipeline<C>, ctx: C, connection: 
         const ms = Date.now() - t0
         summary.steps.push({title: step.title, status, ms})
         if (status === 'done' && !step.readOnly) summary.changed = true
+        if (status === 'skipped') {
+          task.skip(`${step.title}: skipped, ${step.onlyIfReason ?? 'not needed'}`)
+          return
+        }
         task.title = `${step.title}${status === 'unchanged' ? ' (unchanged)' : ''} [${formatDuration(ms)}]`
       },
     })),
@@ -72,7 +76,8 @@ export async function runPipeline<C>(pipeline: Pipeline<C>, ctx: C, connection: 
 }
 
 /** Run one step's check and commands; throws a GatlingError naming the step, host and command. */
-export async function runStep<C>(step: Step<C>, ctx: C, connection: Connection, onLine: (line: string) => void): Promise<'done' | 'unchanged'> {
+export async function runStep<C>(step: Step<C>, ctx: C, connection: Connection, onLine: (line: string) => void): Promise<'done' | 'unchanged' | 'skipped'> {
+  if (step.onlyIf && (await connection.exec(step.onlyIf(ctx))).code !== 0) return 'skipped'
   if (step.check && (await allSucceed(checks(step, ctx), connection))) return 'unchanged'
   const results: ExecResult[] = []
   for (const command of step.commands(ctx)) {
@@ -108,6 +113,7 @@ async function planPipeline<C>(pipeline: Pipeline<C>, ctx: C, connection: Connec
     print('')
     print(`${step.title}${reason ? ` (skipped: ${reason})` : ''}`)
     if (reason) continue
+    if (step.onlyIf) print(`  only if: ${describeCommand(step.onlyIf(ctx))}`)
     for (const check of checks(step, ctx)) print(`  unless: ${describeCommand(check)}`)
     const commands = step.commands(ctx)
     for (const command of commands) print(`  $ ${describeCommand(command)}`)

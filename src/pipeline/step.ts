@@ -7,6 +7,9 @@ export interface Step<C> {
   title: string
   /** A reason to skip the step in this context, or false to run it. */
   skip?: (ctx: C) => string | false
+  /** Decided on the server when the step is reached: exit 0 runs the step, anything else skips it with `onlyIfReason`. */
+  onlyIf?: (ctx: C) => RemoteCommand
+  onlyIfReason?: string
   /** All exit 0: the server is already as the step would leave it, and the step changes nothing. */
   check?: (ctx: C) => RemoteCommand | RemoteCommand[]
   commands: (ctx: C) => RemoteCommand[]

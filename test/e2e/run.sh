@@ -9,10 +9,14 @@ cd "$(dirname "$0")/../.."
 DROPLET=test/hosts/droplet.sh
 export DROPLET_HOME=${DROPLET_HOME:-/var/tmp/gatling-hosts}
 export E2E_SUITES=${E2E_SUITES:-bookworm}
+# tags the hosts this run boots, so the final down-all leaves other people's hosts alone
+export DROPLET_RUN_ID=${DROPLET_RUN_ID:-e2e-$$}
 
 bash "$DROPLET" setup-host
-# always, even when mocha fails or is interrupted: no host, netns, mount or nft table survives
+# always, even when mocha fails or is interrupted: none of this run's hosts survives (and once
+# no host is left, no netns, veth, mount or nft table either)
 trap 'bash "$DROPLET" down-all || true' EXIT
+trap "exit 130" INT; trap "exit 143" TERM
 for suite in ${E2E_SUITES//,/ }; do
     DROPLET_SUITE=$suite bash "$DROPLET" ensure-base
 done

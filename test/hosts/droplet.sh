@@ -16,7 +16,8 @@
 #   droplet.sh ssh NAME [cmd...]       # ssh root@NAME's address with its generated key
 #   droplet.sh list
 #   droplet.sh down NAME               # orderly poweroff, remove everything of NAME
-#   droplet.sh down-all                # all hosts, plus any leftover netns/veth/mount/nft table
+#   droplet.sh down-all                # all hosts (only $DROPLET_RUN_ID's if set), then any leftover
+#                                      # netns/veth/mount/nft table once no host is left
 #
 # DROPLET_SUITE=bookworm|trixie|bullseye picks the Debian release (default bookworm); each
 # suite has its own base ($DROPLET_HOME/base-SUITE). Bases are cached as
@@ -136,9 +137,12 @@ ensure_base() {
     mkdir -p "$CACHE_DIR"
     exec 8>"$DROPLET_HOME/.base-$SUITE.lock"; flock 8   # parallel "up"s must not build twice
     if [ -e "$BASE/etc/os-release" ] && [ "$(cat "$BASE.recipe" 2>/dev/null)" != "$hash" ]; then
-        base_in_use && die "base $BASE is outdated but hosts still use it: run down-all first"
-        log "base $BASE is outdated (recipe changed), removing it"
-        rm -rf "$BASE" "$BASE.recipe"
+        if base_in_use; then
+            log "WARNING: base $BASE is outdated (recipe changed) but running hosts use it; keeping it for now"
+        else
+            log "base $BASE is outdated (recipe changed), removing it"
+            rm -rf "$BASE" "$BASE.recipe"
+        fi
     fi
     if [ ! -e "$BASE/etc/os-release" ]; then
         if [ -s "$cache" ]; then
@@ -229,6 +233,7 @@ up() {
     done
     [ "$idx" -le 250 ] || die "no free address (250 hosts running?)"
     mkdir -p "$d"/{upper,work,root}; echo "$idx" >"$d/index"; echo "$SUITE" >"$d/suite"
+    echo "${DROPLET_RUN_ID:-}" >"$d/run-id"
     nat_up
     flock -u 9; exec 9>&-
     trap 'log "up failed, cleaning up"; down "$name" || true' ERR
@@ -357,6 +362,8 @@ down() {
 # Leftovers that no host dir accounts for any more (a crashed or killed run).
 sweep() {
     local pid m ns l cg root
+    exec 9>"$DROPLET_HOME/.lock"; flock 9   # serialised with "up"
+    if compgen -G "$DROPLET_HOME/hosts/*/index" >/dev/null; then flock -u 9; exec 9>&-; return 0; fi  # others still run
     for pid in $(ls /proc | grep -E '^[0-9]+$'); do
         { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q -- "systemd-nspawn .*--directory=$DROPLET_HOME/hosts/" || continue
         [ "$pid" = $$ ] && continue
@@ -378,6 +385,20 @@ sweep() {
     rm -rf "$DROPLET_HOME/hosts"
     nat_down
     nft delete table ip droplet 2>/dev/null || true
+    flock -u 9; exec 9>&-
+}
+
+# down-all: with DROPLET_RUN_ID set, only the hosts "up" made under that id (so a test run
+# does not take down someone else's hosts on a shared machine); leftovers are swept once no
+# host at all is left.
+down_all() {
+    local d
+    for d in "$DROPLET_HOME"/hosts/*/; do
+        [ -d "$d" ] || continue
+        [ -n "${DROPLET_RUN_ID:-}" ] && [ "$(cat "$d/run-id" 2>/dev/null)" != "$DROPLET_RUN_ID" ] && continue
+        down "$(basename "$d")"
+    done
+    sweep
 }
 
 list() {
@@ -398,9 +419,9 @@ case $cmd in
     load-base) mkdir -p "$DROPLET_HOME"; load_base "$1" ;;
     up) mkdir -p "$DROPLET_HOME"; up "$1" ;;
     down) down "$1" ;;
-    down-all) for d in "$DROPLET_HOME"/hosts/*/; do [ -d "$d" ] && down "$(basename "$d")"; done; sweep ;;
+    down-all) down_all ;;
     ssh) n=$1; shift; # shellcheck disable=SC2046
          exec ssh $(ssh_opts "$n") "root@$NET_PREFIX.$(cat "$(hostdir "$n")/index").2" "$@" ;;
     list) list ;;
-    *) sed -n '2,28p' "$0"; exit 2 ;;
+    *) sed -n '2,29p' "$0"; exit 2 ;;
 esac

@@ -1,0 +1,84 @@
+import {Args, Flags} from '@oclif/core'
+import {join} from 'node:path'
+
+import {GatlingCommand, connectionFlags} from '../base-command.js'
+import {APP_NAME, hasUncommittedChanges, mixAppName, pushSource, renderEnvFile} from '../config/app.js'
+import {readProjectConfig} from '../config/project.js'
+import {DEPLOY_USER, type DeployContext, appPaths} from '../context.js'
+import {GatlingError} from '../errors.js'
+import {gitPush} from '../git-push.js'
+import {formatDuration, runPipeline} from '../pipeline/runner.js'
+import {renderScript} from '../pipeline/script.js'
+import {deployPipeline, prepareAppPipeline} from '../pipelines/deploy.js'
+import {shellVar} from '../remote/shell.js'
+
+export default class Push extends GatlingCommand {
+  static summary = 'Deploy the current branch: push it to the server, build a release and serve it behind nginx.'
+
+  static description = `Run from your Elixir project. The first push creates the app on the server (its user, git repository, ports and cookie); every push then builds a mix release from exactly the pushed commit, installs it as a new versioned release, starts it beside the running one, checks its health, switches nginx to it and stops the old one.
+
+The server comes from gatling.json (written by "gatling setup"). Secrets come from .env.production (or "envFile" in gatling.json): written to the server with mode 0600 and never printed. After the first push, a plain "git push" to the server's repository deploys the same way.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --branch release',
+    '<%= config.bin %> <%= command.id %> --dry-run',
+    'git push gatling@203.0.113.10:/srv/gatling/myapp/repo.git main   # same deploy, without gatling',
+  ]
+
+  static args = {
+    app: Args.string({description: "the app to deploy (default: gatling.json's \"app\", else the app in mix.exs)"}),
+  }
+
+  static flags = {
+    ...connectionFlags,
+    branch: Flags.string({char: 'b', description: 'branch to deploy (default: the branch checked out)'}),
+    'env-file': Flags.string({description: 'dotenv file with the app\'s secrets (default: "envFile" in gatling.json, else .env.production)'}),
+    'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Push)
+    this.verbose = flags.verbose
+    const dir = process.cwd()
+    const projectApp = mixAppName(dir)
+    const config = readProjectConfig(dir)
+    if (!config || config.hosts.length === 0) throw new GatlingError(`No server is configured: ${join(dir, 'gatling.json')} is missing or lists no host. Run "gatling setup USER@HOST" from this directory first.`)
+    const app = config.app ?? projectApp
+    if (args.app && args.app !== app) throw new GatlingError(`Unknown app "${args.app}": this project deploys "${app}" (${config.app ? 'gatling.json' : 'mix.exs'}).`)
+    if (!APP_NAME.test(app)) throw new GatlingError(`"${app}" cannot be an app name on the server: use lower-case letters, digits and _ (at most 31), starting with a letter.`)
+    const source = pushSource(dir, flags.branch)
+    if (hasUncommittedChanges(dir)) this.warn('You have uncommitted changes: gatling deploys the last commit, not your working tree.')
+
+    const host = config.hosts[0]
+    const connection = await this.connect(host.address, {...flags, port: flags.port ?? host.port}, {user: DEPLOY_USER, pinnedKey: host.hostKey})
+    try {
+      const ctx: DeployContext = {
+        app,
+        host: host.address,
+        rev: source.rev,
+        healthPath: config.healthCheck ?? '/',
+        domains: config.domains ?? [],
+        keepReleases: config.keepReleases ?? 5,
+        envFile: renderEnvFile(app, join(dir, flags['env-file'] ?? config.envFile ?? '.env.production')),
+        paths: appPaths(app),
+      }
+      const deployScript = renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined}, {app})
+      const options = {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line: string) => this.log(line)}
+      const prepared = await runPipeline(prepareAppPipeline(deployScript), ctx, connection, options)
+      if (flags['dry-run']) {
+        this.log(`\ngit push --force -o gatling-cli ${DEPLOY_USER}@${host.address}:${ctx.paths.repo} ${source.rev}:refs/heads/${source.branch}`)
+        await runPipeline(deployPipeline, ctx, connection, {...options, print: (line) => line.startsWith('Dry run') || this.log(line)})
+        return
+      }
+      const pushStarted = Date.now()
+      await gitPush(dir, connection, ctx.paths.repo, source.rev, source.branch)
+      this.log(`Pushed ${source.branch} (${source.rev.slice(0, 12)}) in ${formatDuration(Date.now() - pushStarted)}`)
+      const deployed = await runPipeline(deployPipeline, ctx, connection, options)
+      const total = prepared.totalMs + deployed.totalMs + (Date.now() - pushStarted) - deployed.totalMs
+      this.log(`Deployed ${app} ${source.rev.slice(0, 12)} to ${host.address} in ${formatDuration(total)}: http://${ctx.domains[0] ?? host.address}${ctx.healthPath === '/' ? '/' : ''}`)
+    } finally {
+      connection.close()
+    }
+  }
+}

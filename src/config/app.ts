@@ -1,0 +1,61 @@
+// What gatling reads from the local project: mix.exs, git, the dotenv file.
+import {execFileSync} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {parse as parseDotenv} from 'dotenv'
+
+import {GatlingError} from '../errors.js'
+import {render} from '../templates.js'
+
+export const APP_NAME = /^[a-z][a-z0-9_]{0,30}$/
+
+export function mixAppName(dir: string): string {
+  const mixFile = join(dir, 'mix.exs')
+  if (!existsSync(mixFile)) throw new GatlingError(`${dir} is not an Elixir project: there is no mix.exs. Run gatling push from your app's directory.`)
+  const match = /\bapp:\s*:([a-z][a-z0-9_]*)/.exec(readFileSync(mixFile, 'utf8'))
+  if (!match) throw new GatlingError(`Cannot find the app name (app: :name) in ${mixFile}. Set "app" in gatling.json.`)
+  return match[1]
+}
+
+function git(dir: string, ...args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, {cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim()
+  } catch {
+    return undefined
+  }
+}
+
+export interface PushSource {
+  branch: string
+  rev: string
+}
+
+/** The commit to deploy: the tip of --branch, or of the branch checked out. */
+export function pushSource(dir: string, branch?: string): PushSource {
+  if (git(dir, 'rev-parse', '--is-inside-work-tree') !== 'true') throw new GatlingError(`${dir} is not a git repository: gatling deploys commits. Run "git init" and commit your app.`)
+  if (branch) {
+    const rev = git(dir, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`)
+    if (!rev) throw new GatlingError(`There is no branch "${branch}" in this repository (git branch --list shows the ones there are).`)
+    return {branch, rev}
+  }
+  const head = git(dir, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}')
+  if (!head) throw new GatlingError('Nothing is committed yet: gatling deploys commits. Commit your app ("git add -A && git commit") and push again.')
+  const current = git(dir, 'symbolic-ref', '--quiet', '--short', 'HEAD')
+  if (!current) throw new GatlingError('HEAD is detached (not on a branch). Check out the branch to deploy, or name it with --branch.')
+  return {branch: current, rev: head}
+}
+
+export const hasUncommittedChanges = (dir: string): boolean => (git(dir, 'status', '--porcelain', '--untracked-files=no') ?? '') !== ''
+
+/** systemd EnvironmentFile syntax: double quotes, with backslash, quote and newline escaped. */
+const systemdQuote = (value: string): string => value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')
+
+export function renderEnvFile(app: string, file: string): string | undefined {
+  if (!existsSync(file)) return undefined
+  const entries = Object.entries(parseDotenv(readFileSync(file)))
+  for (const [key] of entries) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new GatlingError(`${file}: "${key}" is not a valid environment variable name.`)
+    if (['PORT', 'RELEASE_COOKIE', 'RELEASE_NODE', 'RELEASE_DISTRIBUTION'].includes(key)) throw new GatlingError(`${file} sets ${key}, which gatling manages itself: remove it.`)
+  }
+  return render('server/app.env.ejs', {app, source: file, entries: entries.map(([key, value]) => [key, systemdQuote(value)])})
+}

@@ -1,0 +1,46 @@
+import type {DeployContext} from '../context.js'
+import type {Pipeline} from '../pipeline/step.js'
+import {buildAssets} from '../steps/build-assets.js'
+import {checkHealthThroughNginx} from '../steps/check-health-through-nginx.js'
+import {checkInstanceHealth} from '../steps/check-instance-health.js'
+import {checkout} from '../steps/checkout.js'
+import {createRepository} from '../steps/create-repository.js'
+import {installDeployHook} from '../steps/install-deploy-hook.js'
+import {installNginxSite} from '../steps/install-nginx-site.js'
+import {installRelease} from '../steps/install-release.js'
+import {installSystemdUnit} from '../steps/install-systemd-unit.js'
+import {markCurrent} from '../steps/mark-current.js'
+import {mixCompile} from '../steps/mix-compile.js'
+import {mixDepsGet} from '../steps/mix-deps-get.js'
+import {mixRelease} from '../steps/mix-release.js'
+import {prepareApp} from '../steps/prepare-app.js'
+import {pruneReleases} from '../steps/prune-releases.js'
+import {runMigrations} from '../steps/run-migrations.js'
+import {setReleaseVersion} from '../steps/set-release-version.js'
+import {startInstance} from '../steps/start-instance.js'
+import {switchTraffic} from '../steps/switch-traffic.js'
+import {writeEnvFile} from '../steps/write-env-file.js'
+
+/** Before the code is pushed: the app, its repository and its hook exist. */
+export const prepareAppPipeline = (deployScript: string): Pipeline<DeployContext> => [prepareApp, createRepository, installDeployHook(deployScript)]
+
+/** From a pushed commit to a serving release (the seed's deploy/1). */
+export const deployPipeline: Pipeline<DeployContext> = [
+  checkout,
+  setReleaseVersion,
+  mixDepsGet,
+  mixCompile,
+  buildAssets,
+  mixRelease,
+  installRelease,
+  writeEnvFile,
+  installSystemdUnit,
+  runMigrations,
+  startInstance,
+  checkInstanceHealth,
+  installNginxSite,
+  switchTraffic,
+  checkHealthThroughNginx,
+  markCurrent,
+  pruneReleases,
+]

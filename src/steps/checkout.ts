@@ -1,0 +1,19 @@
+import type {DeployContext} from '../context.js'
+import type {Step} from '../pipeline/step.js'
+import {and, cmd, raw, sh} from '../remote/shell.js'
+
+/**
+ * The build directory becomes exactly the pushed commit, keeping only the caches (_build, deps):
+ * a file changed on the server (a dirty mix.lock) can never block a deploy.
+ * Inside pre-receive the new objects are still in quarantine: the hook passes their location on.
+ */
+export const checkout: Step<DeployContext> = {
+  title: 'Check out the pushed commit',
+  commands: (ctx) => [
+    cmd(and(
+      sh('find', ctx.paths.build, '-mindepth', '1', '-maxdepth', '1', '!', '-name', '_build', '!', '-name', 'deps', '-exec', 'rm', '-rf', '{}', '+'),
+      `env \${GATLING_OBJECTS:+"GIT_OBJECT_DIRECTORY=$GATLING_OBJECTS"} \${GATLING_ALTERNATES:+"GIT_ALTERNATE_OBJECT_DIRECTORIES=$GATLING_ALTERNATES"} ${sh('git', '--git-dir', ctx.paths.repo, 'archive', '--format=tar', ctx.rev)} | ${sh('tar', '-x', '-C', ctx.paths.build)}`,
+      sh('echo', raw('"checked out $(echo'), ctx.rev, raw('| cut -c1-12)"')),
+    )),
+  ],
+}

@@ -1,0 +1,19 @@
+// Shared pieces of the deploy steps: privileged helper calls, state files, mix invocations.
+import type {DeployContext} from '../context.js'
+import {HELPER} from '../context.js'
+import {type Arg, type RemoteCommand, and, cmd, raw, sh} from '../remote/shell.js'
+
+/** gatling-root SUBCOMMAND APP ARGS…, the deploy user's only way to act as root. */
+export const helper = (ctx: DeployContext, subcommand: string, ...args: Arg[]): string => sh('sudo', '-n', HELPER, subcommand, ctx.app, ...args)
+
+export const statePath = (ctx: DeployContext, name: string): string => `${ctx.paths.state}/${name}`
+
+/** The value an earlier step left in a state file, read on the server when the command runs. */
+export const fromState = (ctx: DeployContext, name: string): Arg => raw(`"$(cat ${sh(statePath(ctx, name))})"`)
+
+/** MIX_ENV=prod mix ARGS… in the build checkout. */
+export const mix = (ctx: DeployContext, ...args: Arg[]): RemoteCommand =>
+  cmd(and(sh('cd', ctx.paths.build), sh('env', 'MIX_ENV=prod', 'LANG=C.UTF-8', 'mix', ...args)))
+
+/** The module name Elixir derives from the app name: my_app -> MyApp. */
+export const moduleName = (app: string): string => app.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')
