@@ -49,6 +49,8 @@ export interface DeployContext {
   healthPath: string
   domains: string[]
   keepReleases: number
+  /** Take the zero-downtime restart even where a hot upgrade would do (--restart). */
+  forceRestart?: boolean
   /** The app's environment file, rendered from the local dotenv file (CLI only, secret). */
   envFile?: string
   paths: AppPaths

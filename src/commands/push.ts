@@ -34,11 +34,12 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
     ...connectionFlags,
     branch: Flags.string({char: 'b', description: 'branch to deploy (default: the branch checked out)'}),
     'env-file': Flags.string({description: 'dotenv file with the app\'s secrets (default: "envFile" in gatling.json, else .env.production)'}),
+    restart: Flags.boolean({description: 'take the zero-downtime restart even where a hot upgrade would do'}),
     'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
   }
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(Push)
+    const {args, flags} = await this.parse(this.constructor as typeof Push)
     this.verbose = flags.verbose
     const dir = process.cwd()
     const projectApp = mixAppName(dir)
@@ -60,6 +61,7 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
         healthPath: config.healthCheck ?? '/',
         domains: config.domains ?? [],
         keepReleases: config.keepReleases ?? 5,
+        forceRestart: flags.restart,
         envFile: renderEnvFile(app, join(dir, flags['env-file'] ?? config.envFile ?? '.env.production')),
         paths: appPaths(app),
       }

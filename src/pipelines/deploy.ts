@@ -4,7 +4,10 @@ import {buildAssets} from '../steps/build-assets.js'
 import {checkHealthThroughNginx} from '../steps/check-health-through-nginx.js'
 import {checkInstanceHealth} from '../steps/check-instance-health.js'
 import {checkout} from '../steps/checkout.js'
+import {createReleasesFile} from '../steps/create-releases-file.js'
 import {createRepository} from '../steps/create-repository.js'
+import {decideUpgradePath} from '../steps/decide-upgrade-path.js'
+import {hotUpgrade} from '../steps/hot-upgrade.js'
 import {installDeployHook} from '../steps/install-deploy-hook.js'
 import {installNginxSite} from '../steps/install-nginx-site.js'
 import {installRelease} from '../steps/install-release.js'
@@ -36,6 +39,9 @@ export const deployPipeline: Pipeline<DeployContext> = [
   writeEnvFile,
   installSystemdUnit,
   runMigrations,
+  decideUpgradePath,
+  hotUpgrade,
+  createReleasesFile,
   startInstance,
   checkInstanceHealth,
   installNginxSite,

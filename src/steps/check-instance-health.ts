@@ -1,7 +1,7 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {cmd, raw, sh} from '../remote/shell.js'
-import {helper, statePath} from './deploy-support.js'
+import {helper, onRestartPath, statePath} from './deploy-support.js'
 
 export const HEALTH_TIMEOUT_S = 30
 
@@ -11,6 +11,8 @@ export const HEALTH_TIMEOUT_S = 30
  */
 export const checkInstanceHealth: Step<DeployContext> = {
   title: 'Health check of the new release',
+  onlyIf: onRestartPath,
+  onlyIfReason: 'the running node was upgraded in place',
   commands: (ctx) => [
     cmd([
       `port=$(cat ${sh(statePath(ctx, 'port'))}); deadline=$(( $(date +%s) + ${HEALTH_TIMEOUT_S} ))`,

@@ -17,3 +17,7 @@ export const mix = (ctx: DeployContext, ...args: Arg[]): RemoteCommand =>
 
 /** The module name Elixir derives from the app name: my_app -> MyApp. */
 export const moduleName = (app: string): string => app.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')
+
+/** Exit 0 when the decided path is the zero-downtime restart (also the first deploy). */
+export const onRestartPath = (ctx: DeployContext): RemoteCommand => cmd(`! grep -qx hot ${sh(statePath(ctx, 'path'))}`)
+export const onHotPath = (ctx: DeployContext): RemoteCommand => cmd(sh('grep', '-qx', 'hot', statePath(ctx, 'path')))

@@ -1,7 +1,7 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {and, cmd, sh} from '../remote/shell.js'
-import {fromState, helper, statePath} from './deploy-support.js'
+import {fromState, helper, onRestartPath, statePath} from './deploy-support.js'
 
 /**
  * Start the new release on the app's free port, beside the instance that is serving (if any):
@@ -9,6 +9,8 @@ import {fromState, helper, statePath} from './deploy-support.js'
  */
 export const startInstance: Step<DeployContext> = {
   title: 'Start the new release',
+  onlyIf: onRestartPath,
+  onlyIfReason: 'the running node was upgraded in place',
   commands: (ctx) => [
     cmd(and(
       `set -- $(${helper(ctx, 'ports')})`,

@@ -1,10 +1,12 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {cmd} from '../remote/shell.js'
-import {fromState, helper} from './deploy-support.js'
+import {fromState, helper, onRestartPath} from './deploy-support.js'
 
 /** nginx sends traffic to the new instance; the old one drains, then stops (zero-downtime restart). */
 export const switchTraffic: Step<DeployContext> = {
   title: 'Switch traffic to the new release',
+  onlyIf: onRestartPath,
+  onlyIfReason: 'the running node was upgraded in place',
   commands: (ctx) => [cmd(helper(ctx, 'switch', fromState(ctx, 'port')))],
 }

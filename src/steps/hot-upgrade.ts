@@ -1,0 +1,33 @@
+import type {DeployContext} from '../context.js'
+import type {Step} from '../pipeline/step.js'
+import {cmd, raw, sh} from '../remote/shell.js'
+import {helper, onHotPath, statePath} from './deploy-support.js'
+
+/**
+ * The running node unpacks, checks and installs the new release, then makes it permanent (upgrade.exs
+ * through rpc). A refused check leaves the node as it was and falls back to the restart path.
+ */
+export const hotUpgrade: Step<DeployContext> = {
+  title: 'Hot upgrade the running node',
+  onlyIf: onHotPath,
+  onlyIfReason: 'this deploy takes the zero-downtime restart',
+  commands: (ctx) => {
+    const state = (name: string) => sh(statePath(ctx, name))
+    const rpc = (expr: string) => `${helper(ctx, 'run', raw('"$port"'))} rpc ${expr}`
+    return [
+      cmd([
+        `port=$(${helper(ctx, 'serving')} | cut -d' ' -f1); vsn=$(cat ${state('vsn')})`,
+        `${helper(ctx, 'stage-upgrade')} "$port" "$vsn"`,
+        `if ! ${rpc(`"Process.put(:gatling_argv, [\\"upgrade\\", \\"$vsn\\"]); Code.eval_file(\\"${ctx.paths.tools}/upgrade.exs\\")"`)}; then`,
+        `  echo restart > ${state('path')}`,
+        `  echo "the hot upgrade was refused: falling back to the zero-downtime restart"`,
+        `  exit 0`,
+        `fi`,
+        `running=$(${rpc(`'IO.puts(Application.spec(:${ctx.app}, :vsn))'`)})`,
+        `[ "$running" = "$vsn" ] || { echo "after the upgrade the node reports version $running, not $vsn"; exit 1; }`,
+        `echo "$port" > ${state('port')}`,
+        `echo "the node on port $port now runs $vsn (same OS process)"`,
+      ].join('\n')),
+    ]
+  },
+}
