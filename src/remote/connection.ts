@@ -190,10 +190,9 @@ export class Connection {
     this.jump?.dispose()
   }
 
-  /** sh -c keeps the login shell (bash, zsh, fish…) out of the way; sudo -n never waits for a password. */
+  /** POSIX shell text, run by the login shell (sh or bash on the servers gatling supports); sudo -n never waits for a password. */
   private wrap(command: RemoteCommand): string {
-    if (command.sudo && !this.isRoot) return sh('sudo', '-n', '--', 'sh', '-c', command.script)
-    return sh('sh', '-c', command.script)
+    return command.sudo && !this.isRoot ? sh('sudo', '-n', '--', 'sh', '-c', command.script) : command.script
   }
 
   private drop(reason: string): void {

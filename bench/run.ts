@@ -1,0 +1,170 @@
+// npm run bench: the figures published in the README, measured against a real test server.
+// Not a test: it prints a table. Needs root (it boots a systemd-nspawn test host).
+import {execFileSync, spawnSync} from 'node:child_process'
+import {appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import http from 'node:http'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {Connection} from '../src/remote/connection.js'
+import {resolveEndpoint} from '../src/remote/endpoint.js'
+import {parseHostKey} from '../src/remote/host-keys.js'
+import {cmd} from '../src/remote/shell.js'
+import {bootHost, shutdownAll} from '../test/helpers/hosts.js'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const cli = join(root, 'bin', 'run.js')
+const rows: Array<[string, string, string]> = []
+const row = (what: string, value: string, goal = '') => {
+  rows.push([what, value, goal])
+  console.log(`  ${what}: ${value}${goal ? `  (goal: ${goal})` : ''}`)
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
+const ms = (n: number) => `${n.toFixed(0)} ms`
+const time = (fn: () => void) => {
+  const t0 = performance.now()
+  fn()
+  return performance.now() - t0
+}
+
+function coldStart(): void {
+  execFileSync('npx', ['oclif', 'manifest'], {cwd: root, stdio: 'ignore', env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'}})
+  try {
+    const node = median(Array.from({length: 10}, () => time(() => execFileSync('node', ['-e', '0']))))
+    const help = median(Array.from({length: 10}, () => time(() => execFileSync('node', [cli, '--help']))))
+    row('CLI cold start: gatling --help / node -e 0', `${ms(help)} / ${ms(node)} = ${(help / node).toFixed(1)}x`, '<= 2.5x')
+  } finally {
+    rmSync(join(root, 'oclif.manifest.json'), {force: true})
+  }
+}
+
+interface Load {
+  stop(): Promise<{total: number; failed: number; p50: number; p99: number; max: number}>
+}
+
+/** Bounded load: `parallel` loops of sequential GETs through nginx until stopped (or `limit` requests). */
+function startLoad(address: string, parallel = 4, limit = 4000): Load {
+  const latencies: number[] = []
+  let failed = 0
+  let stopped = false
+  const one = () => new Promise<void>((resolve) => {
+    const t0 = performance.now()
+    const req = http.get({host: address, port: 80, path: '/', agent: false, timeout: 5000}, (res) => {
+      res.resume()
+      res.on('end', () => {
+        if (res.statusCode === 200) latencies.push(performance.now() - t0)
+        else failed++
+        resolve()
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', () => {
+      failed++
+      resolve()
+    })
+  })
+  const loops = Array.from({length: parallel}, async () => {
+    while (!stopped && latencies.length + failed < limit) await one()
+  })
+  return {
+    async stop() {
+      stopped = true
+      await Promise.all(loops)
+      return {total: latencies.length + failed, failed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies)}
+    },
+  }
+}
+
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n))
+
+async function main(): Promise<void> {
+  console.log('gatling benchmark')
+  coldStart()
+
+  const host = await bootHost(`bench${process.pid % 1000}`)
+  try {
+    const home = mkdtempSync(join(tmpdir(), 'gatling-bench-'))
+    mkdirSync(join(home, '.ssh'), {recursive: true})
+    const hostKey = (await host.hostKeyLine()).split(' ').slice(1).join(' ')
+    appendFileSync(join(home, '.ssh', 'known_hosts'), `${host.address} ${hostKey}\n`)
+    const env = {...process.env, HOME: home, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'b@b'}
+
+    // 20 trivial commands: one reused connection against 20 ssh processes
+    const connection = await Connection.open(resolveEndpoint(`root@${host.address}`, {identity: host.keyPath}), {knownHostsFile: join(home, '.ssh', 'known_hosts'), pinned: parseHostKey(hostKey), acceptNew: false, interactive: false})
+    const t0 = performance.now()
+    for (let i = 0; i < 20; i++) await connection.exec(cmd('true'))
+    const reused = performance.now() - t0
+    connection.close()
+    const separate = time(() => {
+      for (let i = 0; i < 20; i++) execFileSync('ssh', [...host.sshArgs('root'), 'true'])
+    })
+    row('20 remote commands: 20 ssh processes / one gatling connection', `${ms(separate)} / ${ms(reused)} = ${(separate / reused).toFixed(0)}x`, '>= 40x')
+
+    // first push, warm push, one-line change against the same commands as one shell script
+    const app = join(home, 'hello')
+    cpSync(join(root, 'test', 'fixtures', 'hello'), app, {recursive: true})
+    const git = (...args: string[]) => execFileSync('git', args, {cwd: app, env, stdio: 'pipe'})
+    git('init', '-q', '-b', 'main')
+    writeFileSync(join(app, '.env.production'), 'GREETING=bench\n')
+    const gatling = (...args: string[]) => {
+      const t = performance.now()
+      const result = spawnSync('node', [cli, ...args, '-i', host.keyPath, '--verbose'], {cwd: app, env, encoding: 'utf8'})
+      if (result.status !== 0) throw new Error(`gatling ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`)
+      return {ms: performance.now() - t, output: result.stdout}
+    }
+    row('gatling setup (fresh server)', ms(gatling('setup', `root@${host.address}`).ms))
+    git('add', '-A')
+    git('commit', '-qm', 'v1')
+    const first = gatling('push')
+    row('first push (cold build caches)', ms(first.ms))
+    const change = (n: number) => {
+      appendFileSync(join(app, 'lib', 'hello.ex'), `# change ${n}\n`)
+      git('commit', '-qam', `change ${n}`)
+    }
+    change(1)
+    const warm = gatling('push')
+    row('push of a one-line change (warm caches, hot upgrade) / first push', `${ms(warm.ms)} / ${ms(first.ms)} = ${(warm.ms / first.ms).toFixed(2)}`)
+    const steps = [...warm.output.matchAll(/\[COMPLETED\] (.+?)(?: \(unchanged\))? \[([\d.]+) (ms|s)\]/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`)
+    console.log(`    steps: ${steps.join('; ')}`)
+
+    // the seed's manual deploy: the same remote commands as one shell script over one ssh session
+    change(2)
+    const rev = git('rev-parse', 'HEAD').toString().trim()
+    const sshCommand = `ssh ${host.sshArgs('gatling').join(' ')}`
+    const manual = time(() => {
+      execFileSync('git', ['push', '-q', '-f', '-o', 'gatling-cli', `gatling@${host.address}:/srv/gatling/hello/repo.git`, 'main'], {cwd: app, env: {...env, GIT_SSH_COMMAND: sshCommand}, stdio: 'pipe'})
+      execFileSync('ssh', [...host.sshArgs('gatling'), `/srv/gatling/hello/tools/deploy ${rev}`], {stdio: 'pipe'})
+    })
+    change(3)
+    const scripted = gatling('push')
+    row('one-line change: gatling push / same commands as one ssh script', `${ms(scripted.ms)} / ${ms(manual)} = ${(scripted.ms / manual).toFixed(2)}`, '<= 1.10')
+
+    // availability: steady state, during a hot upgrade, during a zero-downtime restart
+    const steady = startLoad(host.address)
+    await sleep(4000)
+    const s = await steady.stop()
+    const report = (what: string, r: Awaited<ReturnType<Load['stop']>>, wall?: number) =>
+      row(what, `${r.failed} failed / ${r.total}; p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, max ${r.max.toFixed(1)} ms${wall ? `; push ${ms(wall)}` : ''}`)
+    report('steady state', s)
+    change(4)
+    const hotLoad = startLoad(host.address)
+    const hot = gatling('push')
+    const h = await hotLoad.stop()
+    report('during a hot upgrade', h, hot.ms)
+    row('p99 during hot upgrade / steady p99', `${(h.p99 / s.p99).toFixed(2)}x`, '<= 2x')
+    change(5)
+    const restartLoad = startLoad(host.address)
+    const restart = gatling('push', '--restart')
+    report('during a zero-downtime restart', await restartLoad.stop(), restart.ms)
+  } finally {
+    await shutdownAll()
+  }
+
+  console.log('\n| measure | result | goal |\n| --- | --- | --- |')
+  for (const [what, value, goal] of rows) console.log(`| ${what} | ${value} | ${goal} |`)
+}
+
+await main()
