@@ -94,6 +94,7 @@ async function main(): Promise<void> {
 
     // 20 trivial commands: one reused connection against 20 ssh processes
     const connection = await Connection.open(resolveEndpoint(`root@${host.address}`, {identity: host.keyPath}), {knownHostsFile: join(home, '.ssh', 'known_hosts'), pinned: parseHostKey(hostKey), acceptNew: false, interactive: false})
+    for (let i = 0; i < 5; i++) await connection.exec(cmd('true')) // warm-up: JIT, first channel
     const t0 = performance.now()
     for (let i = 0; i < 20; i++) await connection.exec(cmd('true'))
     const reused = performance.now() - t0
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     const separate = time(() => {
       for (let i = 0; i < 20; i++) execFileSync('ssh', [...host.sshArgs('root'), 'true'])
     })
-    row('20 remote commands: 20 ssh processes / one gatling connection', `${ms(separate)} / ${ms(reused)} = ${(separate / reused).toFixed(0)}x`, '>= 40x')
+    row('20 remote commands: 20 ssh processes / one gatling connection (after 5 warm-up commands)', `${ms(separate)} / ${ms(reused)} = ${(separate / reused).toFixed(0)}x`, '>= 40x')
 
     // first push, warm push, one-line change against the same commands as one shell script
     const app = join(home, 'hello')
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
     // the seed's manual deploy: the same remote commands as one shell script over one ssh session
     change(2)
     const rev = git('rev-parse', 'HEAD').toString().trim()
-    const sshCommand = `ssh ${host.sshArgs('gatling').join(' ')}`
+    const sshCommand = `ssh ${host.sshArgs('gatling').slice(0, -1).join(' ')}`
     const manual = time(() => {
       execFileSync('git', ['push', '-q', '-f', '-o', 'gatling-cli', `gatling@${host.address}:/srv/gatling/hello/repo.git`, 'main'], {cwd: app, env: {...env, GIT_SSH_COMMAND: sshCommand}, stdio: 'pipe'})
       execFileSync('ssh', [...host.sshArgs('gatling'), `/srv/gatling/hello/tools/deploy ${rev}`], {stdio: 'pipe'})

@@ -44,7 +44,10 @@ export abstract class GatlingCommand extends Command {
     if (error instanceof GatlingError) {
       this.logToStderr(`Error: ${error.message}`)
       const {command, output} = error.details
-      if (command) this.logToStderr(`  command: ${command}`)
+      if (command) {
+        const lines = command.split('\n')
+        this.logToStderr(`  command: ${lines[0]}${lines.length > 1 ? ` … (${lines.length} lines; --dry-run prints it whole)` : ''}`)
+      }
       if (output && output.length > 0) {
         this.logToStderr('  last lines of output:')
         for (const line of output.slice(-15)) this.logToStderr(`    ${line}`)

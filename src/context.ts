@@ -49,6 +49,8 @@ export interface DeployContext {
   healthPath: string
   domains: string[]
   keepReleases: number
+  /** The release `gatling rollback` goes back to (default: the one before current). */
+  rollbackTo?: string
   /** Take the zero-downtime restart even where a hot upgrade would do (--restart). */
   forceRestart?: boolean
   /** The app's environment file, rendered from the local dotenv file (CLI only, secret). */

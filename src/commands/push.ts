@@ -2,10 +2,9 @@ import {Args, Flags} from '@oclif/core'
 import {join} from 'node:path'
 
 import {GatlingCommand, connectionFlags} from '../base-command.js'
-import {APP_NAME, hasUncommittedChanges, mixAppName, pushSource, renderEnvFile} from '../config/app.js'
-import {readProjectConfig} from '../config/project.js'
-import {DEPLOY_USER, type DeployContext, appPaths} from '../context.js'
-import {GatlingError} from '../errors.js'
+import {hasUncommittedChanges, pushSource, renderEnvFile} from '../config/app.js'
+import {appTarget, deployContext} from '../config/app-target.js'
+import {DEPLOY_USER} from '../context.js'
 import {gitPush} from '../git-push.js'
 import {formatDuration, runPipeline} from '../pipeline/runner.js'
 import {renderScript} from '../pipeline/script.js'
@@ -42,29 +41,18 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
     const {args, flags} = await this.parse(this.constructor as typeof Push)
     this.verbose = flags.verbose
     const dir = process.cwd()
-    const projectApp = mixAppName(dir)
-    const config = readProjectConfig(dir)
-    if (!config || config.hosts.length === 0) throw new GatlingError(`No server is configured: ${join(dir, 'gatling.json')} is missing or lists no host. Run "gatling setup USER@HOST" from this directory first.`)
-    const app = config.app ?? projectApp
-    if (args.app && args.app !== app) throw new GatlingError(`Unknown app "${args.app}": this project deploys "${app}" (${config.app ? 'gatling.json' : 'mix.exs'}).`)
-    if (!APP_NAME.test(app)) throw new GatlingError(`"${app}" cannot be an app name on the server: use lower-case letters, digits and _ (at most 31), starting with a letter.`)
+    const target = appTarget(dir, args.app)
+    const {app, host} = target
     const source = pushSource(dir, flags.branch)
     if (hasUncommittedChanges(dir)) this.warn('You have uncommitted changes: gatling deploys the last commit, not your working tree.')
 
-    const host = config.hosts[0]
     const connection = await this.connect(host.address, {...flags, port: flags.port ?? host.port}, {user: DEPLOY_USER, pinnedKey: host.hostKey})
     try {
-      const ctx: DeployContext = {
-        app,
-        host: host.address,
+      const ctx = deployContext(target, {
         rev: source.rev,
-        healthPath: config.healthCheck ?? '/',
-        domains: config.domains ?? [],
-        keepReleases: config.keepReleases ?? 5,
         forceRestart: flags.restart,
-        envFile: renderEnvFile(app, join(dir, flags['env-file'] ?? config.envFile ?? '.env.production')),
-        paths: appPaths(app),
-      }
+        envFile: renderEnvFile(app, join(dir, flags['env-file'] ?? target.config.envFile ?? '.env.production')),
+      })
       const deployScript = renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined}, {app})
       const options = {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line: string) => this.log(line)}
       const prepared = await runPipeline(prepareAppPipeline(deployScript), ctx, connection, options)

@@ -4,7 +4,6 @@ import {buildAssets} from '../steps/build-assets.js'
 import {checkHealthThroughNginx} from '../steps/check-health-through-nginx.js'
 import {checkInstanceHealth} from '../steps/check-instance-health.js'
 import {checkout} from '../steps/checkout.js'
-import {createReleasesFile} from '../steps/create-releases-file.js'
 import {createRepository} from '../steps/create-repository.js'
 import {decideUpgradePath} from '../steps/decide-upgrade-path.js'
 import {hotUpgrade} from '../steps/hot-upgrade.js'
@@ -41,7 +40,6 @@ export const deployPipeline: Pipeline<DeployContext> = [
   runMigrations,
   decideUpgradePath,
   hotUpgrade,
-  createReleasesFile,
   startInstance,
   checkInstanceHealth,
   installNginxSite,

@@ -7,6 +7,9 @@ import {helper, onHotPath, statePath} from './deploy-support.js'
  * The running node unpacks, checks and installs the new release, then makes it permanent (upgrade.exs
  * through rpc). A refused check leaves the node as it was and falls back to the restart path.
  */
+export const upgradeScript = (ctx: DeployContext, ...argv: string[]): string =>
+  `"Process.put(:gatling_argv, [${argv.map((a) => `\\"${a}\\"`).join(', ')}]); Code.eval_file(\\"${ctx.paths.tools}/upgrade.exs\\")"`
+
 export const hotUpgrade: Step<DeployContext> = {
   title: 'Hot upgrade the running node',
   onlyIf: onHotPath,
@@ -17,8 +20,10 @@ export const hotUpgrade: Step<DeployContext> = {
     return [
       cmd([
         `port=$(${helper(ctx, 'serving')} | cut -d' ' -f1); vsn=$(cat ${state('vsn')})`,
+        // the permanent version of the running root is the one it runs: the version to go back to
+        `cut -d' ' -f2 ${sh(`${ctx.paths.root}/slots`)}/"$port"/releases/start_erl.data > ${state('previous_vsn')}`,
         `${helper(ctx, 'stage-upgrade')} "$port" "$vsn"`,
-        `if ! ${rpc(`"Process.put(:gatling_argv, [\\"upgrade\\", \\"$vsn\\"]); Code.eval_file(\\"${ctx.paths.tools}/upgrade.exs\\")"`)}; then`,
+        `if ! ${rpc(upgradeScript(ctx, 'upgrade', '$vsn'))}; then`,
         `  echo restart > ${state('path')}`,
         `  echo "the hot upgrade was refused: falling back to the zero-downtime restart"`,
         `  exit 0`,

@@ -1,12 +1,15 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {cmd} from '../remote/shell.js'
-import {fromState, helper, onRestartPath} from './deploy-support.js'
+import {fromState, helper, hostHeader, onRestartPath} from './deploy-support.js'
 
-/** nginx sends traffic to the new instance; the old one drains, then stops (zero-downtime restart). */
+/**
+ * nginx sends traffic to the new instance (the old one stays as backup). Once the health path answers
+ * through nginx, the old instance drains and stops; if it does not, traffic goes back to the old one.
+ */
 export const switchTraffic: Step<DeployContext> = {
   title: 'Switch traffic to the new release',
   onlyIf: onRestartPath,
   onlyIfReason: 'the running node was upgraded in place',
-  commands: (ctx) => [cmd(helper(ctx, 'switch', fromState(ctx, 'port')))],
+  commands: (ctx) => [cmd(helper(ctx, 'switch', fromState(ctx, 'port'), ctx.healthPath, hostHeader(ctx)))],
 }

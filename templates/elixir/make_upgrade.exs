@@ -106,7 +106,8 @@ defmodule Gatling.MakeUpgrade do
       case Path.wildcard(Path.join(rel_dir, "*.rel")) do
         [f] -> f
         [] -> fail("#{rel_dir}: no .rel file (is #{vsn} a release of #{root}?)")
-        many -> fail("#{rel_dir}: several .rel files: #{inspect(many)}")
+        # after a hot upgrade, unpack_release leaves NAME-VSN.rel beside mix's NAME.rel (same release)
+        many -> Enum.find(many, &(not String.contains?(Path.basename(&1, ".rel"), "-"))) || fail("#{rel_dir}: several .rel files: #{inspect(many)}")
       end
 
     vsn_cl = String.to_charlist(vsn)

@@ -1,0 +1,41 @@
+import {Args, Flags} from '@oclif/core'
+
+import {GatlingCommand, connectionFlags} from '../base-command.js'
+import {appTarget, deployContext} from '../config/app-target.js'
+import {DEPLOY_USER} from '../context.js'
+import {GatlingError} from '../errors.js'
+import {runPipeline} from '../pipeline/runner.js'
+import {rollbackPipeline} from '../pipelines/rollback.js'
+
+export default class Rollback extends GatlingCommand {
+  static summary = 'Go back to an earlier release: a hot downgrade where the node can, else a zero-downtime restart.'
+
+  static description = `Without a version, goes back to the release deployed before the current one. When the running node has that version installed (it was hot-upgraded from it), the node downgrades in place with the down script of its relup, keeping its OS process; otherwise the kept release starts beside the running one, is health-checked, and nginx switches to it. Releases are kept per "keepReleases" in gatling.json.`
+
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --to 0.1.0+3']
+
+  static args = {
+    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
+  }
+
+  static flags = {
+    ...connectionFlags,
+    to: Flags.string({description: 'the release version to go back to, as shown by a deploy (e.g. 0.1.0+3)'}),
+    'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Rollback)
+    this.verbose = flags.verbose
+    if (flags.to !== undefined && !/^[0-9A-Za-z.+_-]{1,64}$/.test(flags.to)) throw new GatlingError(`"${flags.to}" is not a release version (like 0.1.0+3).`)
+    const target = appTarget(process.cwd(), args.app)
+    const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
+    try {
+      const ctx = deployContext(target, {rev: 'HEAD', rollbackTo: flags.to})
+      const summary = await runPipeline(rollbackPipeline, ctx, connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      if (!flags['dry-run']) this.printSummary(summary, `Rolled ${target.app} back on ${target.host.address}`)
+    } finally {
+      connection.close()
+    }
+  }
+}
