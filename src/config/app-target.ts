@@ -19,6 +19,11 @@ export function appTarget(dir: string, appArg?: string): AppTarget {
   const app = config.app ?? projectApp
   if (appArg && appArg !== app) throw new GatlingError(`Unknown app "${appArg}": this project deploys "${app}" (${config.app ? 'gatling.json' : 'mix.exs'}).`)
   if (!APP_NAME.test(app)) throw new GatlingError(`"${app}" cannot be an app name on the server: use lower-case letters, digits and _ (at most 31), starting with a letter.`)
+  const health = config.healthCheck ?? '/'
+  if (!/^\/[A-Za-z0-9/_.~-]*$/.test(health)) throw new GatlingError(`"healthCheck" in gatling.json must be a plain path like /health (letters, digits, / _ . ~ -), not "${health}".`)
+  for (const domain of config.domains ?? []) {
+    if (!/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(domain)) throw new GatlingError(`"${domain}" in "domains" of gatling.json is not a host name.`)
+  }
   return {app, config, host: config.hosts[0]}
 }
 

@@ -47,8 +47,8 @@ export function pushSource(dir: string, branch?: string): PushSource {
 
 export const hasUncommittedChanges = (dir: string): boolean => (git(dir, 'status', '--porcelain', '--untracked-files=no') ?? '') !== ''
 
-/** systemd EnvironmentFile syntax: double quotes, with backslash, quote and newline escaped. */
-const systemdQuote = (value: string): string => value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')
+/** systemd EnvironmentFile syntax: inside double quotes a backslash escapes only \\ " $ ` (newlines stay as they are). */
+const systemdQuote = (value: string): string => value.replace(/[\\"$`]/g, (c) => `\\${c}`)
 
 export function renderEnvFile(app: string, file: string): string | undefined {
   if (!existsSync(file)) return undefined

@@ -13,8 +13,8 @@ export const checkHealthThroughNginx: Step<DeployContext> = {
   commands: (ctx) => [
     cmd([
       `code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H ${sh(`Host: ${hostHeader(ctx)}`)} ${sh(`http://127.0.0.1${ctx.healthPath}`)})`,
-      `if [ "$code" = 200 ]; then echo "GET ${ctx.healthPath} through nginx -> 200"; exit 0; fi`,
-      `echo "GET ${ctx.healthPath} through nginx answered $code"`,
+      `if [ "$code" = 200 ]; then echo ${sh(`GET ${ctx.healthPath} through nginx -> 200`)}; exit 0; fi`,
+      `echo ${sh(`GET ${ctx.healthPath} through nginx answered:`)} "$code"`,
       `if grep -qx hot ${sh(statePath(ctx, 'path'))} && [ -s ${sh(statePath(ctx, 'previous_vsn'))} ]; then`,
       `  port=$(cat ${sh(statePath(ctx, 'port'))}); previous=$(cat ${sh(statePath(ctx, 'previous_vsn'))})`,
       `  echo "downgrading the node in place to $previous"`,

@@ -22,6 +22,7 @@ export function assertSupported(id: string, versionId: string, prettyName: strin
   const rule = SUPPORTED[id]
   const supported = 'gatling supports Debian 12 (bookworm) and 13 (trixie), and Ubuntu 22.04 and newer'
   if (!rule) throw new GatlingError(`${host} runs ${prettyName || id}, which gatling cannot provision: ${supported}. Nothing was changed.`)
+  if (versionId === '') throw new GatlingError(`${host} runs ${prettyName}, a rolling release (no version number) that gatling does not support: ${supported}. Nothing was changed.`)
   if (Number(versionId) < rule.min) {
     const elixir = rule.elixirOf[versionId]
     throw new GatlingError(
