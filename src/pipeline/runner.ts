@@ -36,6 +36,7 @@ export async function runPipeline<C>(pipeline: Pipeline<C>, ctx: C, connection: 
     return summary
   }
 
+  let failure: Error | undefined
   const tasks = new Listr(
     pipeline.map((step) => ({
       title: step.title,
@@ -47,9 +48,16 @@ export async function runPipeline<C>(pipeline: Pipeline<C>, ctx: C, connection: 
           task.skip(`${step.title}: skipped, ${reason}`)
           return
         }
-        const status = await runStep(step, ctx, connection, (line) => {
-          task.output = options.plain ? `${connection.endpoint.alias} | ${line}` : line
-        })
+        let status: Awaited<ReturnType<typeof runStep>>
+        try {
+          status = await runStep(step, ctx, connection, (line) => {
+            task.output = options.plain ? `${connection.endpoint.alias} | ${line}` : line
+          })
+        } catch (error) {
+          // the tree marks the step that failed; the full error is printed once, by the command
+          failure = error as Error
+          throw new Error(`${step.title} (failed after ${formatDuration(Date.now() - t0)})`)
+        }
         const ms = Date.now() - t0
         summary.steps.push({title: step.title, status, ms})
         if (status === 'done' && !step.readOnly) summary.changed = true
@@ -69,6 +77,8 @@ export async function runPipeline<C>(pipeline: Pipeline<C>, ctx: C, connection: 
   )
   try {
     await tasks.run()
+  } catch (error) {
+    throw failure ?? error
   } finally {
     summary.totalMs = Date.now() - started
   }

@@ -258,6 +258,9 @@ function connectError(endpoint: Endpoint, error: Error & {code?: string; level?:
     EAI_AGAIN: 'the name does not resolve (DNS failure)',
     ECONNRESET: 'the connection was reset',
   }
+  if (/before handshake|handshake.*timed out|Timed out while waiting for handshake/i.test(error.message)) {
+    return new GatlingError(`Cannot connect to ${where}: the connection closed before the SSH handshake finished. Is an SSH server listening there, or is a firewall cutting the connection?`)
+  }
   const reason = (error.code && reasons[error.code]) || error.message
   return new GatlingError(`Cannot connect to ${where}: ${reason}.`)
 }

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end tests against real disposable Debian hosts (test/hosts/droplet.sh). Needs root.
 #   bash test/e2e/run.sh [mocha args / spec globs...]
-#   E2E_SUITES=bookworm,trixie bash test/e2e/run.sh   # bases to prepare (default bookworm)
+#   E2E_SUITES=bookworm bash test/e2e/run.sh   # bases to prepare up front (default: the three the tests use)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ "$(id -u)" = 0 ] || { echo "e2e tests need root (systemd-nspawn, netns, mounts)" >&2; exit 1; }
 
 DROPLET=test/hosts/droplet.sh
 export DROPLET_HOME=${DROPLET_HOME:-/var/tmp/gatling-hosts}
-export E2E_SUITES=${E2E_SUITES:-bookworm}
+export E2E_SUITES=${E2E_SUITES:-bookworm,trixie,bullseye}
 # tags the hosts this run boots, so the final down-all leaves other people's hosts alone
 export DROPLET_RUN_ID=${DROPLET_RUN_ID:-e2e-$$}
 
