@@ -4,7 +4,7 @@ import {type RemoteFile, fileMatches, writeFile} from '../remote/files.js'
 import {readTemplate, render} from '../templates.js'
 
 /** Elixir tools the build runs on the server (versions, upgrade packages). */
-export const ELIXIR_TOOLS = ['set_version.exs', 'make_upgrade.exs', 'hot_upgrade_hooks.ex', 'preflight.exs', 'upgrade.exs', 'create_releases.exs']
+export const ELIXIR_TOOLS = ['set_version.exs', 'make_upgrade.exs', 'hot_upgrade_hooks.ex', 'upgrade.exs', 'create_releases.exs']
 
 /**
  * The pre-receive hook and the deploy script it runs: the same deploy pipeline, rendered as a shell
