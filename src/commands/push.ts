@@ -40,6 +40,7 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
   async run(): Promise<void> {
     const {args, flags} = await this.parse(this.constructor as typeof Push)
     this.verbose = flags.verbose
+    const started = Date.now()
     const dir = process.cwd()
     const target = appTarget(dir, args.app)
     const {app, host} = target
@@ -53,9 +54,10 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
         forceRestart: flags.restart,
         envFile: renderEnvFile(app, join(dir, flags['env-file'] ?? target.config.envFile ?? '.env.production')),
       })
-      const deployScript = renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined}, {app})
+      // the hook's script: any commit ($REV), the env file already on the server, hot where it can
+      const deployScript = renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined, forceRestart: false}, {app})
       const options = {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line: string) => this.log(line)}
-      const prepared = await runPipeline(prepareAppPipeline(deployScript), ctx, connection, options)
+      await runPipeline(prepareAppPipeline(deployScript), ctx, connection, options)
       if (flags['dry-run']) {
         this.log(`\ngit push --force -o gatling-cli ${DEPLOY_USER}@${host.address}:${ctx.paths.repo} ${source.rev}:refs/heads/${source.branch}`)
         await runPipeline(deployPipeline, ctx, connection, {...options, print: (line) => line.startsWith('Dry run') || this.log(line)})
@@ -64,9 +66,8 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
       const pushStarted = Date.now()
       await gitPush(dir, connection, ctx.paths.repo, source.rev, source.branch)
       this.log(`Pushed ${source.branch} (${source.rev.slice(0, 12)}) in ${formatDuration(Date.now() - pushStarted)}`)
-      const deployed = await runPipeline(deployPipeline, ctx, connection, options)
-      const total = prepared.totalMs + deployed.totalMs + (Date.now() - pushStarted) - deployed.totalMs
-      this.log(`Deployed ${app} ${source.rev.slice(0, 12)} to ${host.address} in ${formatDuration(total)}: http://${ctx.domains[0] ?? host.address}${ctx.healthPath === '/' ? '/' : ''}`)
+      await runPipeline(deployPipeline, ctx, connection, options)
+      this.log(`Deployed ${app} ${source.rev.slice(0, 12)} to ${host.address} in ${formatDuration(Date.now() - started)}: http://${ctx.domains[0] ?? host.address}/`)
     } finally {
       connection.close()
     }

@@ -4,7 +4,8 @@ import {and, cmd, raw, sh} from '../remote/shell.js'
 
 /**
  * The build directory becomes exactly the pushed commit, keeping only the caches (_build, deps):
- * a file changed on the server (a dirty mix.lock) can never block a deploy.
+ * a file changed on the server (a dirty mix.lock) can never block a deploy. Files get the time of
+ * the checkout (tar -m), not of the commit: mix compares mtimes, and an older commit time could hide a change.
  * Inside pre-receive the new objects are still in quarantine: the hook passes their location on.
  */
 export const checkout: Step<DeployContext> = {
@@ -12,7 +13,7 @@ export const checkout: Step<DeployContext> = {
   commands: (ctx) => [
     cmd(and(
       sh('find', ctx.paths.build, '-mindepth', '1', '-maxdepth', '1', '!', '-name', '_build', '!', '-name', 'deps', '-exec', 'rm', '-rf', '{}', '+'),
-      `env \${GATLING_OBJECTS:+"GIT_OBJECT_DIRECTORY=$GATLING_OBJECTS"} \${GATLING_ALTERNATES:+"GIT_ALTERNATE_OBJECT_DIRECTORIES=$GATLING_ALTERNATES"} ${sh('git', '--git-dir', ctx.paths.repo, 'archive', '--format=tar', ctx.rev)} | ${sh('tar', '-x', '-C', ctx.paths.build)}`,
+      `env \${GATLING_OBJECTS:+"GIT_OBJECT_DIRECTORY=$GATLING_OBJECTS"} \${GATLING_ALTERNATES:+"GIT_ALTERNATE_OBJECT_DIRECTORIES=$GATLING_ALTERNATES"} ${sh('git', '--git-dir', ctx.paths.repo, 'archive', '--format=tar', ctx.rev)} | ${sh('tar', '-x', '-m', '-C', ctx.paths.build)}`,
       sh('echo', raw('"checked out $(echo'), ctx.rev, raw('| cut -c1-12)"')),
     )),
   ],

@@ -1,8 +1,9 @@
 defmodule Gatling.UpgradeHooks do
   @moduledoc """
   Runs *inside* the release_handler process, in the middle of
-  `:release_handler.install_release/1`, right after `point_of_no_return`
-  (both in the upgrade and in the downgrade script).
+  `:release_handler.install_release/1` (both in the upgrade and in the
+  downgrade script): `reapply_runtime_config/1` first thing, before the new
+  code loads, `reload_consolidated/1` right after `point_of_no_return`.
 
   make_upgrade.exs compiles this file and embeds the object code in the relup
   (`{apply, {:code, :load_binary, [...]}}`), so the deployed app needs no
@@ -28,7 +29,15 @@ defmodule Gatling.UpgradeHooks do
   def reapply_runtime_config(vsn) do
     vsn = to_string(vsn)
 
-    case runtime_config(vsn) do
+    # Computed before install_release by upgrade.exs's preflight (prepare/2): re-applying is then one
+    # put_all_env, so the moment in which the env lacks the runtime.exs values is as short as can be.
+    prepared =
+      case :persistent_term.get({__MODULE__, vsn}, :none) do
+        :none -> runtime_config(vsn)
+        config -> {:ok, config}
+      end
+
+    case prepared do
       {:ok, nil} ->
         Logger.info("[gatling] #{vsn} has no config providers, nothing to re-apply")
         :ok
@@ -47,6 +56,11 @@ defmodule Gatling.UpgradeHooks do
       Logger.error("[gatling] runtime config of #{vsn} failed: " <> Exception.format(:error, e, __STACKTRACE__))
       :error
   end
+
+  @doc "Keep the runtime config of `vsn`, computed outside install_release, for reapply_runtime_config/1."
+  def prepare(vsn, config), do: :persistent_term.put({__MODULE__, to_string(vsn)}, config)
+
+  def forget(vsn), do: :persistent_term.erase({__MODULE__, to_string(vsn)})
 
   @doc """
   The application config release `vsn` would boot with in this node's OS

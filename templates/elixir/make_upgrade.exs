@@ -405,20 +405,26 @@ defmodule Gatling.MakeUpgrade do
     {vsn, [{up_from, d1, inject(up, new_vsn)}], [{down_to, d2, inject(down, old_vsn)}]}
   end
 
+  # release_handler replaces every application's env with the target's build-time sys.config just
+  # before it evaluates the script, so runtime.exs is re-applied first thing (before the code loads):
+  # no request sees the env without it. Instructions before point_of_no_return also run during
+  # check_install_release, where re-applying is harmless; a failure there refuses the upgrade safely.
+  # Consolidated protocols are swapped after point_of_no_return, with the new code.
   defp inject(script, target_vsn) do
     {mod, bin} = hooks_module()
     target = String.to_charlist(target_vsn)
 
-    hooks = [
+    early = [
       {:apply, {:code, :purge, [mod]}},
       {:apply, {:code, :load_binary, [mod, ~c"gatling_upgrade_hooks.beam", bin]}},
-      {:apply, {mod, :reapply_runtime_config, [target]}},
-      {:apply, {mod, :reload_consolidated, [target]}}
+      {:apply, {mod, :reapply_runtime_config, [target]}}
     ]
 
+    late = [{:apply, {mod, :reload_consolidated, [target]}}]
+
     case Enum.split_while(script, &(&1 != :point_of_no_return)) do
-      {before, [:point_of_no_return | rest]} -> before ++ [:point_of_no_return | hooks] ++ rest
-      {all, []} -> all ++ [:point_of_no_return | hooks]
+      {before, [:point_of_no_return | rest]} -> early ++ before ++ [:point_of_no_return | late] ++ rest
+      {all, []} -> early ++ all ++ [:point_of_no_return | late]
     end
   end
 

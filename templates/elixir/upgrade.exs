@@ -96,6 +96,7 @@ defmodule Gatling.Upgrade do
 
   defp switch(vsn, from, expected, opts) do
     {r, ms} = timed_ms(fn -> :release_handler.install_release(~c"#{vsn}") end)
+    Gatling.UpgradeHooks.forget(vsn)
     say("install_release -> #{inspect(r)} (#{ms} ms inside the node)")
     expect(r, "install_release", &match?({:ok, _, _}, &1))
     verify_config!(vsn, expected)
@@ -117,28 +118,23 @@ defmodule Gatling.Upgrade do
 
   # -- preflight: the runtime config VSN would get in this node's environment --
   def preflight!(vsn) do
-    sys_config = Path.join([root(), "releases", vsn, "sys.config"])
+    # the hooks module computes the config (the same code the relup runs); compiled afresh, since an
+    # older version of it may be loaded from an earlier upgrade
+    Code.compiler_options(ignore_module_conflict: true)
+    Code.compile_file("hot_upgrade_hooks.ex", __DIR__)
 
     config =
-      case :file.consult(String.to_charlist(sys_config)) do
-        {:ok, [base]} ->
-          case get_in(base, [:elixir, :config_provider_init]) do
-            %{providers: providers} = init ->
-              try do
-                Enum.reduce(providers, Config.__merge__(base, init.extra_config), fn {mod, state}, acc -> mod.load(acc, state) end)
-              rescue
-                e -> die("preflight: runtime config of #{vsn} raises in this node's environment: " <> Exception.message(e))
-              end
-
-            _ ->
-              base
-          end
-
-        other ->
-          die("preflight: cannot read #{sys_config}: #{inspect(other)}")
+      try do
+        case Gatling.UpgradeHooks.runtime_config(vsn) do
+          {:ok, nil} -> []
+          {:ok, config} -> config
+          {:error, message} -> die("preflight: " <> message)
+        end
+      rescue
+        e -> die("preflight: runtime config of #{vsn} raises in this node's environment: " <> Exception.message(e))
       end
 
-    config = Keyword.drop(config, [:kernel, :stdlib])
+    if config != [], do: Gatling.UpgradeHooks.prepare(vsn, config)
     say("preflight #{vsn}: runtime config ok (#{config |> Keyword.keys() |> Enum.join(", ")})")
     config
   end
