@@ -38,8 +38,8 @@ export function runProgram(cmd: string, args: string[], opts: {cwd?: string; env
     const child = spawn(cmd, args, {cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
+    child.stdout!.on('data', (d) => (stdout += d))
+    child.stderr!.on('data', (d) => (stderr += d))
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000)
     child.on('error', reject)
     child.on('close', (code, signal) => {
