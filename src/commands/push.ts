@@ -7,9 +7,7 @@ import {appTarget, deployContext} from '../config/app-target.js'
 import {DEPLOY_USER} from '../context.js'
 import {gitPush} from '../git-push.js'
 import {formatDuration, runPipeline} from '../pipeline/runner.js'
-import {renderScript} from '../pipeline/script.js'
 import {deployPipeline, prepareAppPipeline} from '../pipelines/deploy.js'
-import {shellVar} from '../remote/shell.js'
 
 export default class Push extends GatlingCommand {
   static summary = 'Deploy the current branch: push it to the server, build a release and serve it behind nginx.'
@@ -54,10 +52,8 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
         forceRestart: flags.restart,
         envFile: renderEnvFile(app, join(dir, flags['env-file'] ?? target.config.envFile ?? '.env.production')),
       })
-      // the hook's script: any commit ($REV), the env file already on the server, hot where it can
-      const deployScript = renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined, forceRestart: false}, {app})
       const options = {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line: string) => this.log(line)}
-      await runPipeline(prepareAppPipeline(deployScript), ctx, connection, options)
+      await runPipeline(prepareAppPipeline(ctx), ctx, connection, options)
       if (flags['dry-run']) {
         this.log(`\ngit push --force -o gatling-cli ${DEPLOY_USER}@${host.address}:${ctx.paths.repo} ${source.rev}:refs/heads/${source.branch}`)
         await runPipeline(deployPipeline, ctx, connection, {...options, print: (line) => line.startsWith('Dry run') || this.log(line)})

@@ -1,13 +1,18 @@
 import {Args, Flags} from '@oclif/core'
 import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {GatlingCommand, connectionFlags} from '../base-command.js'
+import {renderEnvFile} from '../config/app.js'
+import {appTarget, deployContext} from '../config/app-target.js'
 import {recordHost} from '../config/project.js'
 import {DEPLOY_USER, type SetupContext} from '../context.js'
 import {GatlingError} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
+import {prepareAppPipeline} from '../pipelines/deploy.js'
 import {setupPipeline} from '../pipelines/setup.js'
+import {writeEnvFile} from '../steps/write-env-file.js'
 import {formatHostKey} from '../remote/host-keys.js'
 
 export default class Setup extends GatlingCommand {
@@ -15,7 +20,7 @@ export default class Setup extends GatlingCommand {
 
   static description = `Installs nginx, git, Erlang and Elixir from the distribution, creates the unprivileged "${DEPLOY_USER}" user that owns the apps and receives git pushes (with your public key), installs gatling-root with a sudo rule scoped to it, binds epmd to loopback, replaces nginx's default site and lets only SSH, HTTP and HTTPS through the firewall.
 
-Log in as root or as a user with passwordless sudo. Running it again changes nothing and says so. The server's address and its host key are recorded in ./gatling.json, so later commands need no address.`
+Log in as root or as a user with passwordless sudo. Running it again changes nothing and says so. The server's address and its host key are recorded in ./gatling.json, so later commands need no address. Run from an Elixir project, it also creates the app on the server and a "gatling" git remote: the first plain "git push gatling main" deploys.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> root@203.0.113.10',
@@ -47,11 +52,44 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
       }
       const summary = await runPipeline(setupPipeline, ctx, connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
       if (flags['dry-run']) return
-      const file = recordHost({address: connection.endpoint.alias, port: connection.endpoint.port === 22 ? undefined : connection.endpoint.port, hostKey: formatHostKey(connection.hostKey!)})
+      const hostKey = formatHostKey(connection.hostKey!)
+      const file = recordHost({address: connection.endpoint.alias, port: connection.endpoint.port === 22 ? undefined : connection.endpoint.port, hostKey})
       this.printSummary(summary, `${ctx.host} is ready for deploys as ${DEPLOY_USER}@${ctx.host} (recorded in ${file})`, `Nothing to change: ${ctx.host} was already set up`)
+      if (existsSync(join(process.cwd(), 'mix.exs'))) await this.prepareApp(args.target, flags, hostKey)
     } finally {
       connection.close()
     }
+  }
+
+  /**
+   * Run from an Elixir project, setup also creates the app (repository, hook, env file) and a "gatling"
+   * git remote, so that the very first plain `git push gatling` deploys. This logs in as the deploy user.
+   */
+  private async prepareApp(target: string, flags: {identity?: string; port?: number; verbose: boolean}, hostKey: string): Promise<void> {
+    const dir = process.cwd()
+    const app = appTarget(dir)
+    const connection = await this.connect(target, flags, {user: DEPLOY_USER, pinnedKey: hostKey})
+    try {
+      const ctx = deployContext(app, {rev: 'HEAD', envFile: renderEnvFile(app.app, join(dir, app.config.envFile ?? '.env.production'))})
+      await runPipeline([...prepareAppPipeline(ctx), writeEnvFile], ctx, connection, {plain: this.plainOutput, dryRun: false, print: (line) => this.log(line)})
+      const {endpoint} = connection
+      const url = endpoint.port === 22 ? `${DEPLOY_USER}@${endpoint.alias}:${ctx.paths.repo}` : `ssh://${DEPLOY_USER}@${endpoint.alias}:${endpoint.port}${ctx.paths.repo}`
+      const remote = addGitRemote(dir, 'gatling', url)
+      this.log(`App ${app.app} is ready: "gatling push", or "git push ${remote ?? url} main", deploys it.`)
+    } finally {
+      connection.close()
+    }
+  }
+}
+
+/** Add a git remote unless the project is not a git repository or already has one by that name. */
+function addGitRemote(dir: string, name: string, url: string): string | undefined {
+  try {
+    const remotes = execFileSync('git', ['remote'], {cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).split('\n')
+    if (!remotes.includes(name)) execFileSync('git', ['remote', 'add', name, url], {cwd: dir, stdio: 'ignore'})
+    return name
+  } catch {
+    return undefined
   }
 }
 

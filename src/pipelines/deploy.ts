@@ -1,4 +1,6 @@
 import type {DeployContext} from '../context.js'
+import {renderScript} from '../pipeline/script.js'
+import {shellVar} from '../remote/shell.js'
 import type {Pipeline} from '../pipeline/step.js'
 import {buildAssets} from '../steps/build-assets.js'
 import {checkHealthThroughNginx} from '../steps/check-health-through-nginx.js'
@@ -24,7 +26,11 @@ import {switchTraffic} from '../steps/switch-traffic.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
 
 /** Before the code is pushed: the app, its repository and its hook exist. */
-export const prepareAppPipeline = (deployScript: string): Pipeline<DeployContext> => [prepareApp, createRepository, installDeployHook(deployScript)]
+export const prepareAppPipeline = (ctx: DeployContext): Pipeline<DeployContext> => [prepareApp, createRepository, installDeployHook(deployScript(ctx))]
+
+/** The deploy pipeline as the hook's script: any commit ($REV), the env file already on the server, hot where it can. */
+export const deployScript = (ctx: DeployContext): string =>
+  renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined, forceRestart: false}, {app: ctx.app})
 
 /** From a pushed commit to a serving release (the seed's deploy/1). */
 export const deployPipeline: Pipeline<DeployContext> = [

@@ -225,3 +225,34 @@ describe('gatling push (first deploy and later pushes)', function () {
     })
   })
 })
+
+describe('a plain git push as the very first deploy', function () {
+  this.timeout(600_000)
+  let host: TestHost
+  let app: TestApp
+
+  before(async () => {
+    await buildCli()
+    host = await bootHost('e2e-gitfirst')
+    app = await TestApp.create()
+    await app.write('.env.production', 'GREETING=salut\n')
+    await app.commitAll('production config')
+  })
+  after(async () => {
+    await host?.down()
+    await app?.cleanup()
+  })
+
+  it('setup in the project creates the app and a "gatling" remote; git push deploys it', async () => {
+    const setup = await app.setup(host)
+    expect(setup.code, describeRun(setup)).to.equal(0)
+    expect(setup.stdout).to.include('git push gatling main')
+    expect((await app.git('remote', 'get-url', 'gatling')).trim()).to.equal(`gatling@${host.address}:/srv/gatling/hello/repo.git`)
+
+    const push = await systemGitPush(app, host, ['gatling', 'main'])
+    const output = push.stdout + push.stderr
+    expect(push.code, output).to.equal(0)
+    for (const title of ['Check out the pushed commit', 'mix release', 'Health check through nginx']) expect(output).to.include(`remote: -----> ${title}`)
+    expect(await body(host, '/')).to.equal('salut from v1')
+  })
+})

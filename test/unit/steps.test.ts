@@ -219,7 +219,7 @@ describe('steps', () => {
     it('produce only shell text that `sh -n` accepts, with a literal commit and with $REV', function () {
       this.timeout(30_000)
       for (const ctx of [deployContext(), deployContext({rev: shellVar('REV'), domains: [], forceRestart: true})]) {
-        for (const step of [...prepareAppPipeline('#!/bin/sh\necho deploy\n'), ...deployPipeline]) {
+        for (const step of [...prepareAppPipeline(ctx), ...deployPipeline]) {
           if (step.skip?.(ctx)) continue
           for (const script of scriptsOf(step, ctx)) {
             const check = shSyntaxCheck(script)
