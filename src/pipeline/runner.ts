@@ -49,8 +49,10 @@ export async function runPipeline<C>(pipeline: Pipeline<C>, ctx: C, connection: 
           return
         }
         let status: Awaited<ReturnType<typeof runStep>>
+        let lastLine = ''
         try {
           status = await runStep(step, ctx, connection, (line) => {
+            if (line.trim()) lastLine = line.trim()
             task.output = options.plain ? `${connection.endpoint.alias} | ${line}` : line
           })
         } catch (error) {
@@ -65,7 +67,8 @@ export async function runPipeline<C>(pipeline: Pipeline<C>, ctx: C, connection: 
           task.skip(`${step.title}: skipped, ${step.onlyIfReason ?? 'not needed'}`)
           return
         }
-        task.title = `${step.title}${status === 'unchanged' ? ' (unchanged)' : ''} [${formatDuration(ms)}]`
+        const outcome = step.reportsOutcome && lastLine ? `: ${lastLine}` : ''
+        task.title = `${step.title}${status === 'unchanged' ? ' (unchanged)' : ''}${outcome} [${formatDuration(ms)}]`
       },
     })),
     {

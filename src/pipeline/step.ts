@@ -17,6 +17,8 @@ export interface Step<C> {
   readOnly?: boolean
   /** Learn from what the commands printed (for example the OS version) for the steps that follow. */
   after?: (ctx: C, results: ExecResult[]) => void
+  /** Its last output line says what it decided or did: the task tree keeps it in the step's title. */
+  reportsOutcome?: boolean
   /** Runs only when driven from the CLI (it needs local files), not in the server's git hook. */
   cliOnly?: boolean
 }

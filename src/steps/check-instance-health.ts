@@ -12,7 +12,7 @@ export const HEALTH_TIMEOUT_S = 30
 export const checkInstanceHealth: Step<DeployContext> = {
   title: 'Health check of the new release',
   onlyIf: onRestartPath,
-  onlyIfReason: 'the running node was upgraded in place',
+  onlyIfReason: 'the running node changed version in place (hot)',
   commands: (ctx) => [
     cmd([
       `port=$(cat ${sh(statePath(ctx, 'port'))}); deadline=$(( $(date +%s) + ${HEALTH_TIMEOUT_S} ))`,

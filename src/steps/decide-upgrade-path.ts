@@ -10,6 +10,7 @@ import {helper, statePath} from './deploy-support.js'
  */
 export const decideUpgradePath: Step<DeployContext> = {
   title: 'Decide: hot upgrade or restart',
+  reportsOutcome: true,
   commands: (ctx) => {
     const path = sh(statePath(ctx, 'path'))
     const out = statePath(ctx, 'upgrade')

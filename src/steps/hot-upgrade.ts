@@ -12,6 +12,7 @@ export const upgradeScript = (ctx: DeployContext, ...argv: string[]): string =>
 
 export const hotUpgrade: Step<DeployContext> = {
   title: 'Hot upgrade the running node',
+  reportsOutcome: true,
   onlyIf: onHotPath,
   onlyIfReason: 'this deploy takes the zero-downtime restart',
   commands: (ctx) => {

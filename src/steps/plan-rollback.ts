@@ -9,6 +9,7 @@ import {helper, statePath} from './deploy-support.js'
  */
 export const planRollback: Step<DeployContext> = {
   title: 'Plan the rollback',
+  reportsOutcome: true,
   commands: (ctx) => {
     const state = (name: string) => sh(statePath(ctx, name))
     return [

@@ -10,7 +10,7 @@ import {fromState, helper, onRestartPath, statePath} from './deploy-support.js'
 export const startInstance: Step<DeployContext> = {
   title: 'Start the new release',
   onlyIf: onRestartPath,
-  onlyIfReason: 'the running node was upgraded in place',
+  onlyIfReason: 'the running node changed version in place (hot)',
   commands: (ctx) => [
     cmd(and(
       `set -- $(${helper(ctx, 'ports')})`,

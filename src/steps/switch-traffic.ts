@@ -9,7 +9,8 @@ import {fromState, helper, hostHeader, onRestartPath} from './deploy-support.js'
  */
 export const switchTraffic: Step<DeployContext> = {
   title: 'Switch traffic to the new release',
+  reportsOutcome: true,
   onlyIf: onRestartPath,
-  onlyIfReason: 'the running node was upgraded in place',
+  onlyIfReason: 'the running node changed version in place (hot)',
   commands: (ctx) => [cmd(helper(ctx, 'switch', fromState(ctx, 'port'), ctx.healthPath, hostHeader(ctx)))],
 }
