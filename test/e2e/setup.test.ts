@@ -380,6 +380,28 @@ describe('gatling setup', () => {
     })
   })
 
+  describe('when the connection drops in the middle of a step', () => {
+    let host: TestHost
+
+    before(async function () {
+      this.timeout(300_000)
+      host = await bootHost('setup-drop')
+    })
+    after(async () => host?.down())
+
+    it('fails that step with a clear message and a non-zero exit, without crashing', async function () {
+      this.timeout(120_000)
+      const cwd = await tempDir('project')
+      const setup = runGatling(['setup', `root@${host.address}`, '-i', host.keyPath, '--accept-new-host-key'], {cwd, home: await freshHome(), timeoutMs: 90_000})
+      // once apt-get runs (a step of many seconds), kill gatling's sshd session on the server
+      await waitFor('apt-get to run on the server', async () => (await host.ssh('root', 'pgrep -x apt-get >/dev/null')).code === 0, 60_000)
+      await host.ssh('root', "pkill -KILL -o -f '^sshd: root@notty'")
+      const r = await setup
+      expectCleanFailure(r, /SSH connection to root@[\d.]+ was lost/)
+      expect(r.stderr).to.not.match(/ECONNRESET|Unhandled|Error: read/)
+    })
+  })
+
   describe('on an unsupported OS (Debian 11)', () => {
     let host: TestHost
 
