@@ -1,6 +1,6 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
-import {and, cmd, raw, sh} from '../remote/shell.js'
+import {type Arg, and, cmd, quote, sh} from '../remote/shell.js'
 
 /**
  * The build directory becomes exactly the pushed commit, keeping only the caches (_build, deps):
@@ -10,11 +10,17 @@ import {and, cmd, raw, sh} from '../remote/shell.js'
  */
 export const checkout: Step<DeployContext> = {
   title: 'Check out the pushed commit',
-  commands: (ctx) => [
-    cmd(and(
-      sh('find', ctx.paths.build, '-mindepth', '1', '-maxdepth', '1', '!', '-name', '_build', '!', '-name', 'deps', '-exec', 'rm', '-rf', '{}', '+'),
-      `env \${GATLING_OBJECTS:+"GIT_OBJECT_DIRECTORY=$GATLING_OBJECTS"} \${GATLING_ALTERNATES:+"GIT_ALTERNATE_OBJECT_DIRECTORIES=$GATLING_ALTERNATES"} ${sh('git', '--git-dir', ctx.paths.repo, 'archive', '--format=tar', ctx.rev)} | ${sh('tar', '-x', '-m', '-C', ctx.paths.build)}`,
-      sh('echo', raw('"checked out $(echo'), ctx.rev, raw('| cut -c1-12)"')),
-    )),
-  ],
+  commands: (ctx) => {
+    const git = (...args: Arg[]) =>
+      `env \${GATLING_OBJECTS:+"GIT_OBJECT_DIRECTORY=$GATLING_OBJECTS"} \${GATLING_ALTERNATES:+"GIT_ALTERNATE_OBJECT_DIRECTORIES=$GATLING_ALTERNATES"} ${sh('git', '--git-dir', ctx.paths.repo, ...args)}`
+    return [
+      cmd(and(
+        // checked first: in a pipe, a failing git archive would go unnoticed
+        `${git('cat-file', '-e')} ${quote(ctx.rev)}'^{commit}'`,
+        sh('find', ctx.paths.build, '-mindepth', '1', '-maxdepth', '1', '!', '-name', '_build', '!', '-name', 'deps', '-exec', 'rm', '-rf', '{}', '+'),
+        `${git('archive', '--format=tar', ctx.rev)} | ${sh('tar', '-x', '-m', '-C', ctx.paths.build)}`,
+        `echo "checked out $(${git('rev-parse', '--short=12', ctx.rev)})"`,
+      )),
+    ]
+  },
 }
