@@ -22,5 +22,5 @@ export const moduleName = (app: string): string => app.split('_').map((part) => 
 export const onRestartPath = (ctx: DeployContext): RemoteCommand => cmd(`! grep -qx hot ${sh(statePath(ctx, 'path'))}`)
 export const onHotPath = (ctx: DeployContext): RemoteCommand => cmd(sh('grep', '-qx', 'hot', statePath(ctx, 'path')))
 
-/** The host name requests carry through nginx (the first domain, else any name the default site takes). */
-export const hostHeader = (ctx: DeployContext): string => ctx.domains[0] ?? 'localhost'
+/** The host name requests carry through nginx: the first domain (a wildcard's www name), else any name the default site takes. */
+export const hostHeader = (ctx: DeployContext): string => ctx.domains[0]?.replace(/^\*\./, 'www.') ?? 'localhost'

@@ -8,7 +8,7 @@ export const HELPER_PATH = '/usr/local/sbin/gatling-root'
 export const SHARE_DIR = '/usr/local/share/gatling'
 
 // Templates that gatling-root fills per app: values become @@NAME@@ placeholders here.
-const placeholders = {app: '@@APP@@', appsRoot: '@@APPS@@', domains: '@@DOMAINS@@', listen: '@@LISTEN@@', health: '@@HEALTH@@'}
+const placeholders = {app: '@@APP@@', appsRoot: '@@APPS@@', domains: '@@DOMAINS@@', listen: '@@LISTEN@@'}
 
 function files(ctx: SetupContext): RemoteFile[] {
   return [

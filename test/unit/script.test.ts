@@ -76,7 +76,7 @@ describe('pipeline/script: the deploy pipeline as the git hook script', () => {
   it('keeps the app paths and the privileged helper calls of the steps', () => {
     const script = deployScript()
     expect(script).to.contain(sh('git', '--git-dir', '/srv/gatling/hello/repo.git', 'archive', '--format=tar', shellVar('REV')))
-    expect(script).to.contain('sudo -n /usr/local/sbin/gatling-root site hello /health example.com www.example.com')
+    expect(script).to.contain('sudo -n /usr/local/sbin/gatling-root site hello example.com www.example.com')
     expect(script).to.contain('sudo -n /usr/local/sbin/gatling-root prune hello 5')
   })
 })
