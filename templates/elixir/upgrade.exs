@@ -95,7 +95,7 @@ defmodule Gatling.Upgrade do
   end
 
   defp switch(vsn, from, expected, opts) do
-    {r, ms} = timed_ms(fn -> :release_handler.install_release(~c"#{vsn}") end)
+    {r, ms} = with_runtime_sys_config(vsn, expected, fn -> timed_ms(fn -> :release_handler.install_release(~c"#{vsn}") end) end)
     Gatling.UpgradeHooks.forget(vsn)
     say("install_release -> #{inspect(r)} (#{ms} ms inside the node)")
     expect(r, "install_release", &match?({:ok, _, _}, &1))
@@ -114,6 +114,50 @@ defmodule Gatling.Upgrade do
     end
 
     ok("#{from} -> #{vsn} switch_ms=#{ms}")
+  end
+
+  # install_release replaces every application's env with releases/VSN/sys.config (build-time config)
+  # before it runs the relup, and the relup's first instruction puts the runtime config back: a
+  # request in between would see the app without its runtime.exs values. So for the length of
+  # install_release, sys.config holds the full runtime config (mode 0600: it may hold secrets), and
+  # the original comes back right after. Terms that cannot round-trip through a file are left out
+  # of this, and the relup hook alone re-applies them.
+  defp with_runtime_sys_config(_vsn, [], fun), do: fun.()
+
+  defp with_runtime_sys_config(vsn, expected, fun) do
+    file = Path.join([root(), "releases", vsn, "sys.config"])
+    original = File.read!(file)
+    %File.Stat{mode: mode} = File.stat!(file)
+    {:ok, [base]} = :file.consult(String.to_charlist(file))
+    runtime = Config.Reader.merge(base, expected)
+    text = :io_lib.format(~c"~tp.~n", [runtime]) |> IO.chardata_to_string()
+
+    if match?({:ok, [^runtime]}, parse_terms(text)) do
+      write_atomically(file, text, 0o600)
+
+      try do
+        fun.()
+      after
+        write_atomically(file, original, mode)
+      end
+    else
+      say("runtime config of #{vsn} does not round-trip through sys.config: relying on the relup hook")
+      fun.()
+    end
+  end
+
+  defp parse_terms(text) do
+    with {:ok, tokens, _} <- :erl_scan.string(String.to_charlist(text)),
+         {:ok, term} <- :erl_parse.parse_term(tokens),
+         do: {:ok, [term]}
+  end
+
+  defp write_atomically(file, text, mode) do
+    tmp = file <> ".gatling"
+    File.write!(tmp, "")
+    File.chmod!(tmp, mode)
+    File.write!(tmp, text)
+    File.rename!(tmp, file)
   end
 
   # -- preflight: the runtime config VSN would get in this node's environment --
