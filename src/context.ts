@@ -58,4 +58,5 @@ export interface DeployContext {
   paths: AppPaths
 }
 
+/** gatling-root: the deploy user's only way to act as root (see templates/server/gatling-root.ejs). */
 export const HELPER = '/usr/local/sbin/gatling-root'

@@ -1,10 +1,9 @@
-import {APPS_ROOT, type SetupContext} from '../context.js'
+import {APPS_ROOT, HELPER, type SetupContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {type RemoteFile, fileMatches, writeFile} from '../remote/files.js'
 import {type RemoteCommand, and, cmd, sh} from '../remote/shell.js'
 import {render} from '../templates.js'
 
-export const HELPER_PATH = '/usr/local/sbin/gatling-root'
 export const SHARE_DIR = '/usr/local/share/gatling'
 
 // Templates that gatling-root fills per app: values become @@NAME@@ placeholders here.
@@ -12,7 +11,7 @@ const placeholders = {app: '@@APP@@', appsRoot: '@@APPS@@', domains: '@@DOMAINS@
 
 function files(ctx: SetupContext): RemoteFile[] {
   return [
-    {path: HELPER_PATH, content: render('server/gatling-root.ejs', {deployUser: ctx.deployUser, appsRoot: APPS_ROOT, shareDir: SHARE_DIR}), mode: '0755'},
+    {path: HELPER, content: render('server/gatling-root.ejs', {deployUser: ctx.deployUser, appsRoot: APPS_ROOT, shareDir: SHARE_DIR}), mode: '0755'},
     {path: `${SHARE_DIR}/app@.service`, content: render('server/app@.service.ejs', placeholders), mode: '0644'},
     {path: `${SHARE_DIR}/nginx-site`, content: render('server/nginx-site.ejs', placeholders), mode: '0644'},
   ]
@@ -20,7 +19,7 @@ function files(ctx: SetupContext): RemoteFile[] {
 
 const sudoers = (ctx: SetupContext): RemoteFile => ({
   path: '/etc/sudoers.d/gatling',
-  content: render('server/sudoers.ejs', {deployUser: ctx.deployUser, helperPath: HELPER_PATH}),
+  content: render('server/sudoers.ejs', {deployUser: ctx.deployUser, helperPath: HELPER}),
   mode: '0440',
 })
 

@@ -5,7 +5,8 @@ import {join} from 'node:path'
 
 import {APPS_ROOT} from '../../src/context.js'
 import {readTemplate, render, templatesDir} from '../../src/templates.js'
-import {HELPER_PATH, SHARE_DIR} from '../../src/steps/install-privileged-helper.js'
+import {HELPER} from '../../src/context.js'
+import {SHARE_DIR} from '../../src/steps/install-privileged-helper.js'
 import {shSyntaxCheck, tempDir} from './support.js'
 
 /** Sample data for every template under templates/server: a new template without an entry here fails the suite. */
@@ -21,7 +22,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   'nginx-http.ejs': {},
   'nginx-site.ejs': {app: 'hello', domains: 'example.com www.example.com', listen: 80, health: '/health'},
   'pre-receive.ejs': {app: 'hello', deployScript: '/srv/gatling/hello/tools/deploy'},
-  'sudoers.ejs': {deployUser: 'gatling', helperPath: HELPER_PATH},
+  'sudoers.ejs': {deployUser: 'gatling', helperPath: HELPER},
 }
 
 describe('templates', () => {
