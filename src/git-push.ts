@@ -1,7 +1,7 @@
 // `git push` over SSH with the same key and the same verified host key as the CLI's own connection.
 import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {GatlingError} from './errors.js'
@@ -14,8 +14,11 @@ export async function gitPush(dir: string, connection: Connection, repo: string,
   const temp = mkdtempSync(join(tmpdir(), 'gatling-'))
   const knownHosts = join(temp, 'known_hosts')
   writeFileSync(knownHosts, `${knownHostsName(endpoint.host, endpoint.port)} ${formatHostKey(connection.hostKey!)}\n`, {mode: 0o600})
-  const ssh = ['ssh', '-p', String(endpoint.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10']
+  // the server's key is the one the CLI verified; a jump host's comes from the user's known_hosts
+  const ssh = ['ssh', '-p', String(endpoint.port), '-o', `UserKnownHostsFile=${knownHosts} ${join(homedir(), '.ssh', 'known_hosts')}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10']
   for (const identity of endpoint.identityFiles) ssh.push('-i', identity)
+  const jump = endpoint.proxyJump
+  if (jump) ssh.push('-J', `${jump.user}@${jump.host}:${jump.port}`)
   const url = `${endpoint.user}@${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${repo}`
   try {
     const output: string[] = []
