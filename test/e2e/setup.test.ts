@@ -223,6 +223,52 @@ describe('gatling setup', () => {
       expect(config.hosts).to.deep.equal([{address: host.address, hostKey: await serverKey(host)}])
     })
 
+    it('resolves a Host alias from ~/.ssh/config (HostName, User, IdentityFile)', async function () {
+      this.timeout(120_000)
+      const aliasHome = await homeTrusting(host)
+      await writeFile(join(aliasHome, '.ssh/config'), `Host prod_web\n  HostName ${host.address}\n  User root\n  IdentityFile ${host.keyPath}\n`)
+      const r = await runGatling(['setup', 'prod_web'], {cwd: await tempDir('project'), home: aliasHome})
+      expect(r.code, show(r)).to.equal(0)
+      expect(r.stdout, show(r)).to.match(/^Nothing to change: prod_web was already set up/m)
+    })
+
+    it('logs in with the ssh-agent when SSH_AUTH_SOCK is set and no key is given', async function () {
+      this.timeout(120_000)
+      const agent = await sh('ssh-agent', ['-s'])
+      const sock = /SSH_AUTH_SOCK=([^;]+);/.exec(agent.stdout)![1]
+      const pid = /SSH_AGENT_PID=(\d+);/.exec(agent.stdout)![1]
+      try {
+        await new Promise<void>((resolve, reject) => execFile('ssh-add', [host.keyPath], {env: {...process.env, SSH_AUTH_SOCK: sock}}, (e) => (e ? reject(e) : resolve())))
+        const r = await runGatling(['setup', `root@${host.address}`], {cwd: await tempDir('project'), home: await homeTrusting(host), env: {SSH_AUTH_SOCK: sock}})
+        expect(r.code, show(r)).to.equal(0)
+        expect(r.stdout, show(r)).to.match(/^Nothing to change:/m)
+      } finally {
+        process.kill(Number(pid))
+      }
+    })
+
+    it('on a terminal, shows the fingerprint of an unknown host key and asks before trusting it', async function () {
+      this.timeout(120_000)
+      const ttyHome = await freshHome()
+      const session = `gatling-tty-${process.pid}`
+      const cli = join(await buildCli(), 'bin/run.js')
+      const command = `cd ${await tempDir('project')} && HOME=${ttyHome} ${process.execPath} ${cli} setup root@${host.address} -i ${host.keyPath}; echo EXIT=$?; sleep 30`
+      await sh('tmux', ['new-session', '-d', '-s', session, '-x', '150', '-y', '40', command])
+      try {
+        const screen = () => sh('tmux', ['capture-pane', '-p', '-t', session]).then((r) => r.stdout)
+        await waitFor('the host key question', async () => (await screen()).includes('Trust this host'), 30_000)
+        const asked = await screen()
+        expect(asked).to.include(`The authenticity of host '${host.address}' can't be established`)
+        expect(asked).to.include(await fingerprint(await serverKey(host)))
+        await sh('tmux', ['send-keys', '-t', session, 'y', 'Enter'])
+        await waitFor('setup to finish', async () => (await screen()).includes('EXIT='), 60_000)
+        expect(await screen()).to.include('EXIT=0')
+        expect(await readFile(join(ttyHome, '.ssh/known_hosts'), 'utf8')).to.equal(`${host.address} ${await serverKey(host)}\n`)
+      } finally {
+        await sh('tmux', ['kill-session', '-t', session]).catch(() => undefined)
+      }
+    })
+
     it('fails within ~12 s with a clear message when the SSH port does not answer (dropped by the firewall)', async function () {
       this.timeout(60_000)
       const r = await runGatling(['setup', `root@${host.address}:2222`, '-i', host.keyPath, '--accept-new-host-key'], {cwd: await tempDir('project'), home: await freshHome(), timeoutMs: 30_000})

@@ -94,8 +94,8 @@ export async function removeTempDirs(): Promise<void> {
 export function runGatling(args: string[], opts: RunOptions): Promise<CliResult> {
   const dir = opts.cliDir ?? builtDir ?? process.env.GATLING_CLI_DIR ?? REPO_ROOT
   const env: NodeJS.ProcessEnv = {...process.env, HOME: opts.home, ...opts.env}
-  // no agent: only the key passed with -i may log in
-  delete env.SSH_AUTH_SOCK
+  // no agent unless the test brings its own: only the key passed with -i may log in
+  if (!opts.env?.SSH_AUTH_SOCK) delete env.SSH_AUTH_SOCK
   delete env.SSH_AGENT_PID
   if (!opts.env?.TERM) delete env.TERM
   const started = Date.now()
