@@ -8,6 +8,8 @@ export interface RemoteFile {
   owner?: string
   group?: string
   secret?: boolean
+  /** Written through sudo (the default); false for files the login user owns. */
+  sudo?: boolean
 }
 
 /** Write to a temporary file beside the target, then rename: a reader never sees half a file. */
@@ -16,7 +18,7 @@ export function writeFile(file: RemoteFile): RemoteCommand {
   const group = file.group ?? owner
   const tmp = `${file.path}.gatling-new`
   return cmd(and(sh('install', '-m', file.mode, '-o', owner, '-g', group, '/dev/stdin', tmp), sh('mv', '-f', tmp, file.path)), {
-    sudo: true,
+    sudo: file.sudo ?? true,
     input: file.content,
     secretInput: file.secret,
   })
@@ -28,7 +30,7 @@ export function fileMatches(file: RemoteFile): RemoteCommand {
   const group = file.group ?? owner
   const mode = file.mode.replace(/^0+(?=\d{3})/, '')
   return cmd(and(sh('cmp', '-s', '-', file.path), `test "$(stat -c %a:%U:%G ${sh(file.path)})" = ${sh(`${mode}:${owner}:${group}`)}`), {
-    sudo: true,
+    sudo: file.sudo ?? true,
     input: file.content,
     secretInput: file.secret,
   })

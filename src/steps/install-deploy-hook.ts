@@ -1,4 +1,4 @@
-import type {DeployContext} from '../context.js'
+import {DEPLOY_USER, type DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {type RemoteFile, fileMatches, writeFile} from '../remote/files.js'
 import {readTemplate, render} from '../templates.js'
@@ -11,18 +11,18 @@ export const ELIXIR_TOOLS = ['set_version.exs', 'make_upgrade.exs', 'hot_upgrade
  * script, so a plain `git push` deploys too. Rendered by the CLI (the server has no Node.js).
  */
 export function deployFiles(ctx: DeployContext, deployScript: string): RemoteFile[] {
-  const owner = 'gatling'
+  const owner = DEPLOY_USER
   return [
-    {path: `${ctx.paths.tools}/deploy`, content: deployScript, mode: '0755', owner},
-    {path: `${ctx.paths.repo}/hooks/pre-receive`, content: render('server/pre-receive.ejs', {app: ctx.app, deployScript: `${ctx.paths.tools}/deploy`}), mode: '0755', owner},
-    ...ELIXIR_TOOLS.map((name) => ({path: `${ctx.paths.tools}/${name}`, content: readTemplate(`elixir/${name}`), mode: '0644', owner})),
+    {path: `${ctx.paths.tools}/deploy`, content: deployScript, mode: '0755', owner, sudo: false},
+    {path: `${ctx.paths.repo}/hooks/pre-receive`, content: render('server/pre-receive.ejs', {app: ctx.app, deployScript: `${ctx.paths.tools}/deploy`}), mode: '0755', owner, sudo: false},
+    ...ELIXIR_TOOLS.map((name) => ({path: `${ctx.paths.tools}/${name}`, content: readTemplate(`elixir/${name}`), mode: '0644', owner, sudo: false})),
   ]
 }
 
 export function installDeployHook(deployScript: string): Step<DeployContext> {
   return {
     title: 'Install the git hook and deploy tools',
-    check: (ctx) => deployFiles(ctx, deployScript).map((file) => ({...fileMatches(file), sudo: false})),
-    commands: (ctx) => deployFiles(ctx, deployScript).map((file) => ({...writeFile(file), sudo: false})),
+    check: (ctx) => deployFiles(ctx, deployScript).map(fileMatches),
+    commands: (ctx) => deployFiles(ctx, deployScript).map(writeFile),
   }
 }

@@ -1,6 +1,6 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
-import {and, cmd, sh} from '../remote/shell.js'
+import {and, cmd, raw, sh} from '../remote/shell.js'
 import {fromState, helper, onRestartPath, statePath} from './deploy-support.js'
 
 /**
@@ -17,7 +17,7 @@ export const startInstance: Step<DeployContext> = {
       `serving=$(${helper(ctx, 'serving')} | cut -d' ' -f1)`,
       `if [ "$serving" = "$1" ]; then port=$2; else port=$1; fi`,
       `echo "$port" > ${sh(statePath(ctx, 'port'))}`,
-      helper(ctx, 'start', fromState(ctx, 'port'), fromState(ctx, 'vsn')),
+      helper(ctx, 'start', raw('"$port"'), fromState(ctx, 'vsn')),
       `echo "started on port $port"`,
     )),
   ],
