@@ -1,0 +1,106 @@
+// The server's layout, defined once: every path gatling uses on a server, who owns it and its mode.
+// The TypeScript steps read it, and gatling-root, the systemd unit and the other server files get
+// it rendered in, so no path or owner is written twice.
+//
+// Who may write what (the privilege boundaries, docs/security.md):
+//   root         everything root acts on: the app root, releases/, slots/, current, /etc/gatling/APP
+//   deploy user  only repo.git, build/, state/, tools/ (it builds the code; it never owns a path root acts on)
+//   the app      only its running copy slots/PORT and its home /var/lib/gatling/APP
+// The app's group holds the app user and the deploy user only: app trees are 0750 to that group, so
+// no other app can enter them.
+
+export const DEPLOY_USER = 'gatling'
+export const APPS_ROOT = '/srv/gatling'
+export const ETC_ROOT = '/etc/gatling'
+export const HOMES_ROOT = '/var/lib/gatling'
+/** gatling-root: the deploy user's only way to act as root. */
+export const HELPER = '/usr/local/sbin/gatling-root'
+/** Root-owned templates gatling-root fills per app (unit, nginx site). */
+export const SHARE_DIR = '/usr/local/share/gatling'
+export const NGINX_UPSTREAMS = '/etc/nginx/gatling'
+/** Group of every app user (so gatling-root knows a user it did not create is no app). */
+export const APPS_GROUP = 'gatling-apps'
+
+export type Owner = 'root' | 'deploy' | 'app'
+
+export interface DirSpec {
+  path: string
+  owner: Owner
+  /** The group: root's, or the app's (shared with the deploy user). */
+  group: 'root' | 'app'
+  mode: string
+}
+
+/** Where an app lives on the server. */
+export interface AppPaths {
+  /** root:APP 0750 */
+  root: string
+  repo: string
+  build: string
+  /** Values one step leaves for the next (release version, port), in files: both drivers read them. */
+  state: string
+  tools: string
+  /** releases/VSN: installed releases, root-owned and pristine */
+  releases: string
+  /** slots/PORT: the copy of a release the instance APP@PORT runs (the app's) */
+  slots: string
+  current: string
+  /** /etc/gatling/APP: root:APP 0750 */
+  etc: string
+  envFile: string
+  /** the Erlang cookie (root-owned source; the app's copy is in its home) */
+  cookie: string
+  ports: string
+  /** /var/lib/gatling/APP: the app's home (0700, the app's) */
+  home: string
+  upstream: string
+}
+
+export function appPaths(app: string): AppPaths {
+  const root = `${APPS_ROOT}/${app}`
+  const etc = `${ETC_ROOT}/${app}`
+  return {
+    root,
+    repo: `${root}/repo.git`,
+    build: `${root}/build`,
+    state: `${root}/state`,
+    tools: `${root}/tools`,
+    releases: `${root}/releases`,
+    slots: `${root}/slots`,
+    current: `${root}/current`,
+    etc,
+    envFile: `${etc}/app.env`,
+    cookie: `${etc}/cookie`,
+    ports: `${etc}/ports`,
+    home: `${HOMES_ROOT}/${app}`,
+    upstream: `${NGINX_UPSTREAMS}/${app}.upstream`,
+  }
+}
+
+/** The directories gatling-root creates for an app (only when absent; a link or another owner is refused). */
+export function appDirs(app: string): DirSpec[] {
+  const p = appPaths(app)
+  return [
+    {path: p.root, owner: 'root', group: 'app', mode: '0750'},
+    {path: p.repo, owner: 'deploy', group: 'app', mode: '0750'},
+    {path: p.build, owner: 'deploy', group: 'app', mode: '0750'},
+    {path: p.state, owner: 'deploy', group: 'app', mode: '0750'},
+    {path: p.tools, owner: 'deploy', group: 'app', mode: '0750'},
+    {path: p.releases, owner: 'root', group: 'app', mode: '0750'},
+    {path: p.slots, owner: 'root', group: 'app', mode: '0750'},
+    {path: p.etc, owner: 'root', group: 'app', mode: '0750'},
+    {path: p.home, owner: 'app', group: 'app', mode: '0700'},
+  ]
+}
+
+/** Shared roots (setup makes them): root-owned, so nobody else can swap an app's directory. */
+export const SHARED_DIRS: DirSpec[] = [
+  {path: APPS_ROOT, owner: 'root', group: 'root', mode: '0755'},
+  {path: ETC_ROOT, owner: 'root', group: 'root', mode: '0755'},
+  {path: HOMES_ROOT, owner: 'root', group: 'root', mode: '0755'},
+  {path: NGINX_UPSTREAMS, owner: 'root', group: 'root', mode: '0755'},
+  {path: SHARE_DIR, owner: 'root', group: 'root', mode: '0755'},
+]
+
+/** The app's copy of its cookie, where Erlang reads it ($HOME/.erlang.cookie, 0400). */
+export const cookieInHome = (app: string): string => `${appPaths(app).home}/.erlang.cookie`
