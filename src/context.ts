@@ -1,4 +1,5 @@
 // The context that flows through a pipeline (the seed's `env` map).
+import type {AppPaths} from './server/layout.js'
 
 export interface OsInfo {
   id: string
@@ -13,31 +14,11 @@ export interface SetupContext {
   host: string
   sshPort: number
   loginUser: string
-  /** The user that owns the apps and receives git pushes. */
+  /** The user that owns the apps' code and receives git pushes. */
   deployUser: string
   /** Public keys allowed to log in as the deploy user. */
   authorizedKeys: string[]
   os?: OsInfo
-}
-
-export const DEPLOY_USER = 'gatling'
-export const APPS_ROOT = '/srv/gatling'
-
-/** Where an app lives on the server. */
-export interface AppPaths {
-  root: string
-  repo: string
-  build: string
-  releases: string
-  /** Values one step leaves for the next (release version, port), in files: both drivers read them. */
-  state: string
-  tools: string
-  current: string
-}
-
-export function appPaths(app: string): AppPaths {
-  const root = `${APPS_ROOT}/${app}`
-  return {root, repo: `${root}/repo.git`, build: `${root}/build`, releases: `${root}/releases`, state: `${root}/state`, tools: `${root}/tools`, current: `${root}/current`}
 }
 
 export interface DeployContext {
@@ -56,7 +37,6 @@ export interface DeployContext {
   /** The app's environment file, rendered from the local dotenv file (CLI only, secret). */
   envFile?: string
   paths: AppPaths
+  /** Set by prepare-app when the deploy user just joined the app's group: it takes effect at its next login. */
+  needsNewLogin?: boolean
 }
-
-/** gatling-root: the deploy user's only way to act as root (see templates/server/gatling-root.ejs). */
-export const HELPER = '/usr/local/sbin/gatling-root'

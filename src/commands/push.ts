@@ -4,10 +4,10 @@ import {join} from 'node:path'
 import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {hasUncommittedChanges, pushSource, renderEnvFile} from '../config/app.js'
 import {appTarget, deployContext} from '../config/app-target.js'
-import {DEPLOY_USER} from '../context.js'
+import {DEPLOY_USER} from '../server/layout.js'
 import {gitPush} from '../git-push.js'
 import {formatDuration, runPipeline} from '../pipeline/runner.js'
-import {deployPipeline, prepareAppPipeline} from '../pipelines/deploy.js'
+import {appFilesPipeline, deployPipeline, prepareAppPipeline} from '../pipelines/deploy.js'
 
 export default class Push extends GatlingCommand {
   static summary = 'Deploy the current branch: push it to the server, build a release and serve it behind nginx.'
@@ -45,7 +45,8 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
     const source = pushSource(dir, flags.branch)
     if (hasUncommittedChanges(dir)) this.warn('You have uncommitted changes: gatling deploys the last commit, not your working tree.')
 
-    const connection = await this.connect(host.address, {...flags, port: flags.port ?? host.port}, {user: DEPLOY_USER, pinnedKey: host.hostKey})
+    const login = () => this.connect(host.address, {...flags, port: flags.port ?? host.port}, {user: DEPLOY_USER, pinnedKey: host.hostKey})
+    let connection = await login()
     try {
       const ctx = deployContext(target, {
         rev: source.rev,
@@ -53,7 +54,12 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
         envFile: renderEnvFile(app, join(dir, flags['env-file'] ?? target.config.envFile ?? '.env.production')),
       })
       const options = {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line: string) => this.log(line)}
-      await runPipeline(prepareAppPipeline(ctx), ctx, connection, options)
+      await runPipeline(prepareAppPipeline, ctx, connection, options)
+      if (ctx.needsNewLogin) {
+        connection.close()
+        connection = await login()
+      }
+      await runPipeline(appFilesPipeline(ctx), ctx, connection, options)
       if (flags['dry-run']) {
         this.log(`\ngit push --force -o gatling-cli ${DEPLOY_USER}@${host.address}:${ctx.paths.repo} ${source.rev}:refs/heads/${source.branch}`)
         await runPipeline(deployPipeline, ctx, connection, {...options, print: (line) => line.startsWith('Dry run') || this.log(line)})

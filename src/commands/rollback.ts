@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {appTarget, deployContext} from '../config/app-target.js'
-import {DEPLOY_USER} from '../context.js'
+import {DEPLOY_USER} from '../server/layout.js'
 import {GatlingError} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {rollbackPipeline} from '../pipelines/rollback.js'

@@ -7,10 +7,11 @@ import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {renderEnvFile} from '../config/app.js'
 import {appTarget, deployContext} from '../config/app-target.js'
 import {recordHost} from '../config/project.js'
-import {DEPLOY_USER, type SetupContext} from '../context.js'
+import type {SetupContext} from '../context.js'
+import {DEPLOY_USER} from '../server/layout.js'
 import {GatlingError} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
-import {prepareAppPipeline} from '../pipelines/deploy.js'
+import {appFilesPipeline, prepareAppPipeline} from '../pipelines/deploy.js'
 import {setupPipeline} from '../pipelines/setup.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
 import {formatHostKey} from '../remote/host-keys.js'
@@ -68,10 +69,17 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
   private async prepareApp(target: string, flags: {identity?: string; port?: number; verbose: boolean}, hostKey: string): Promise<void> {
     const dir = process.cwd()
     const app = appTarget(dir)
-    const connection = await this.connect(target, flags, {user: DEPLOY_USER, pinnedKey: hostKey})
+    const login = () => this.connect(target, flags, {user: DEPLOY_USER, pinnedKey: hostKey})
+    let connection = await login()
     try {
       const ctx = deployContext(app, {rev: 'HEAD', envFile: renderEnvFile(app.app, join(dir, app.config.envFile ?? '.env.production'))})
-      await runPipeline([...prepareAppPipeline(ctx), writeEnvFile], ctx, connection, {plain: this.plainOutput, dryRun: false, print: (line) => this.log(line)})
+      const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
+      await runPipeline(prepareAppPipeline, ctx, connection, options)
+      if (ctx.needsNewLogin) {
+        connection.close()
+        connection = await login()
+      }
+      await runPipeline([...appFilesPipeline(ctx), writeEnvFile], ctx, connection, options)
       const {endpoint} = connection
       const url = endpoint.port === 22 ? `${DEPLOY_USER}@${endpoint.alias}:${ctx.paths.repo}` : `ssh://${DEPLOY_USER}@${endpoint.alias}:${endpoint.port}${ctx.paths.repo}`
       const remote = addGitRemote(dir, 'gatling', url)

@@ -1,7 +1,8 @@
 // The app a command acts on, and the server it lives on, from mix.exs and gatling.json.
 import {join} from 'node:path'
 
-import {type DeployContext, appPaths} from '../context.js'
+import type {DeployContext} from '../context.js'
+import {appPaths} from '../server/layout.js'
 import {GatlingError} from '../errors.js'
 import {APP_NAME, mixAppName} from './app.js'
 import {type HostConfig, type ProjectConfig, readProjectConfig} from './project.js'

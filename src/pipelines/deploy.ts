@@ -25,8 +25,11 @@ import {startInstance} from '../steps/start-instance.js'
 import {switchTraffic} from '../steps/switch-traffic.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
 
-/** Before the code is pushed: the app, its repository and its hook exist. */
-export const prepareAppPipeline = (ctx: DeployContext): Pipeline<DeployContext> => [prepareApp, createRepository, installDeployHook(deployScript(ctx))]
+/** Before the code is pushed: the app exists (its user, group, directories, ports, cookie). */
+export const prepareAppPipeline: Pipeline<DeployContext> = [prepareApp]
+
+/** Then its repository, hook and deploy tools (as the deploy user, whose login must have the app's group). */
+export const appFilesPipeline = (ctx: DeployContext): Pipeline<DeployContext> => [createRepository, installDeployHook(deployScript(ctx))]
 
 /** The deploy pipeline as the hook's script: any commit ($REV), the env file already on the server, hot where it can. */
 export const deployScript = (ctx: DeployContext): string =>

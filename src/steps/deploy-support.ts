@@ -1,15 +1,18 @@
-// Shared pieces of the deploy steps: privileged helper calls, state files, mix invocations.
+// Shared pieces of the deploy steps: privileged helper calls, the deploy tool, state files, mix invocations.
 import type {DeployContext} from '../context.js'
-import {HELPER} from '../context.js'
 import {type Arg, type RemoteCommand, and, cmd, raw, sh} from '../remote/shell.js'
+import {HELPER} from '../server/layout.js'
+import {type StateKey, statePath} from '../server/state.js'
 
 /** gatling-root SUBCOMMAND APP ARGS…, the deploy user's only way to act as root. */
 export const helper = (ctx: DeployContext, subcommand: string, ...args: Arg[]): string => sh('sudo', '-n', HELPER, subcommand, ctx.app, ...args)
 
-export const statePath = (ctx: DeployContext, name: string): string => `${ctx.paths.state}/${name}`
+/** The deploy tool (tools/gatling-deploy): the deploy steps that take more than one line of shell. */
+export const DEPLOY_TOOL = 'gatling-deploy'
+export const deployTool = (ctx: DeployContext, subcommand: string, ...args: Arg[]): RemoteCommand => cmd(sh(`${ctx.paths.tools}/${DEPLOY_TOOL}`, subcommand, ...args))
 
 /** The value an earlier step left in a state file, read on the server when the command runs. */
-export const fromState = (ctx: DeployContext, name: string): Arg => raw(`"$(cat ${sh(statePath(ctx, name))})"`)
+export const fromState = (ctx: DeployContext, key: StateKey): Arg => raw(`"$(cat ${sh(statePath(ctx.app, key))})"`)
 
 /** MIX_ENV=prod mix ARGS… in the build checkout. */
 export const mix = (ctx: DeployContext, ...args: Arg[]): RemoteCommand =>
@@ -19,8 +22,8 @@ export const mix = (ctx: DeployContext, ...args: Arg[]): RemoteCommand =>
 export const moduleName = (app: string): string => app.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')
 
 /** Exit 0 when the decided path is the zero-downtime restart (also the first deploy). */
-export const onRestartPath = (ctx: DeployContext): RemoteCommand => cmd(`! grep -qx hot ${sh(statePath(ctx, 'path'))}`)
-export const onHotPath = (ctx: DeployContext): RemoteCommand => cmd(sh('grep', '-qx', 'hot', statePath(ctx, 'path')))
+export const onRestartPath = (ctx: DeployContext): RemoteCommand => cmd(`! grep -qx hot ${sh(statePath(ctx.app, 'path'))}`)
+export const onHotPath = (ctx: DeployContext): RemoteCommand => cmd(sh('grep', '-qx', 'hot', statePath(ctx.app, 'path')))
 
 /** The host name requests carry through nginx: the first domain (a wildcard's www name), else any name the default site takes. */
 export const hostHeader = (ctx: DeployContext): string => ctx.domains[0]?.replace(/^\*\./, 'www.') ?? 'localhost'

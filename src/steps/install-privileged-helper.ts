@@ -1,27 +1,21 @@
-import {APPS_ROOT, HELPER, type SetupContext} from '../context.js'
+import type {SetupContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {type RemoteFile, fileMatches, writeFile} from '../remote/files.js'
 import {type RemoteCommand, and, cmd, sh} from '../remote/shell.js'
+import {HELPER, SHARE_DIR} from '../server/layout.js'
+import {renderGatlingRoot, renderSudoers, renderUnitTemplate} from '../server/scripts.js'
 import {render} from '../templates.js'
-
-export const SHARE_DIR = '/usr/local/share/gatling'
-
-// Templates that gatling-root fills per app: values become @@NAME@@ placeholders here.
-const placeholders = {app: '@@APP@@', appsRoot: '@@APPS@@', domains: '@@DOMAINS@@', listen: '@@LISTEN@@'}
 
 function files(ctx: SetupContext): RemoteFile[] {
   return [
-    {path: HELPER, content: render('server/gatling-root.ejs', {deployUser: ctx.deployUser, appsRoot: APPS_ROOT, shareDir: SHARE_DIR}), mode: '0755'},
-    {path: `${SHARE_DIR}/app@.service`, content: render('server/app@.service.ejs', placeholders), mode: '0644'},
-    {path: `${SHARE_DIR}/nginx-site`, content: render('server/nginx-site.ejs', placeholders), mode: '0644'},
+    {path: HELPER, content: renderGatlingRoot(undefined, ctx.deployUser), mode: '0755'},
+    // templates gatling-root fills per app: values are @@NAME@@ placeholders
+    {path: `${SHARE_DIR}/app@.service`, content: renderUnitTemplate(), mode: '0644'},
+    {path: `${SHARE_DIR}/nginx-site`, content: render('server/nginx-site.ejs', {app: '@@APP@@', domains: '@@DOMAINS@@', listen: '@@LISTEN@@'}), mode: '0644'},
   ]
 }
 
-const sudoers = (ctx: SetupContext): RemoteFile => ({
-  path: '/etc/sudoers.d/gatling',
-  content: render('server/sudoers.ejs', {deployUser: ctx.deployUser, helperPath: HELPER}),
-  mode: '0440',
-})
+const sudoers = (ctx: SetupContext): RemoteFile => ({path: '/etc/sudoers.d/gatling', content: renderSudoers(ctx.deployUser), mode: '0440'})
 
 /** gatling-root and the sudo rule that lets the deploy user run it, and nothing else, as root. */
 export const installPrivilegedHelper: Step<SetupContext> = {

@@ -42,16 +42,19 @@ defmodule Gatling.Upgrade do
     if vsn == current, do: die("#{vsn} is already the running release")
     say("upgrade #{name} #{current} -> #{vsn}")
 
+    # a version the node already knows comes from a deploy that did not serve (its number is used
+    # again): always unpack the new package
     case List.keyfind(rels, vsn, 1) do
-      nil ->
-        tar = Path.join([root(), "releases", "#{name}-#{vsn}.tar.gz"])
-        File.exists?(tar) || die("#{tar} not found: copy the package made by make_upgrade.exs there first")
-        timed("unpack_release", fn -> :release_handler.unpack_release(~c"#{name}-#{vsn}") end)
-        |> expect("unpack_release", &match?({:ok, _}, &1))
-
+      nil -> :ok
       {_, _, _, status} ->
-        say("#{vsn} is already #{status}, not unpacking")
+        timed("remove_release #{vsn} (#{status}, from a deploy that did not serve)", fn -> :release_handler.remove_release(~c"#{vsn}") end)
+        |> expect("remove_release", &(&1 == :ok))
     end
+
+    tar = Path.join([root(), "releases", "#{name}-#{vsn}.tar.gz"])
+    File.exists?(tar) || die("#{tar} not found: copy the package made by make_upgrade.exs there first")
+    timed("unpack_release", fn -> :release_handler.unpack_release(~c"#{name}-#{vsn}") end)
+    |> expect("unpack_release", &match?({:ok, _}, &1))
 
     expected = preflight!(vsn)
 
@@ -111,6 +114,7 @@ defmodule Gatling.Upgrade do
       # restart) re-reads RELEASE_SYS_CONFIG, so point them at the new one.
       System.put_env("RELEASE_VSN", vsn)
       System.put_env("RELEASE_SYS_CONFIG", Path.join([root(), "releases", vsn, "sys"]))
+      remove_unneeded(vsn, from)
     end
 
     ok("#{from} -> #{vsn} switch_ms=#{ms}")
@@ -119,26 +123,32 @@ defmodule Gatling.Upgrade do
   # install_release replaces every application's env with releases/VSN/sys.config (build-time config)
   # before it runs the relup, and the relup's first instruction puts the runtime config back: a
   # request in between would see the app without its runtime.exs values. So for the length of
-  # install_release, sys.config holds the full runtime config (mode 0600: it may hold secrets), and
-  # the original comes back right after. Terms that cannot round-trip through a file are left out
-  # of this, and the relup hook alone re-applies them.
+  # install_release, sys.config holds the full runtime config, and the original comes back right
+  # after. It may hold secrets: its directory is closed to everyone but the app (0700) before it is
+  # written (0600), and the build-time file waits beside it as sys.config.gatling-build, which the
+  # unit puts back before any boot, should the node die in between. Terms that cannot round-trip
+  # through a file are left out of this, and the relup hook alone re-applies them.
   defp with_runtime_sys_config(_vsn, [], fun), do: fun.()
 
   defp with_runtime_sys_config(vsn, expected, fun) do
-    file = Path.join([root(), "releases", vsn, "sys.config"])
-    original = File.read!(file)
-    %File.Stat{mode: mode} = File.stat!(file)
+    dir = Path.join([root(), "releases", vsn])
+    file = Path.join(dir, "sys.config")
+    build = file <> ".gatling-build"
+    %File.Stat{mode: dir_mode} = File.stat!(dir)
     {:ok, [base]} = :file.consult(String.to_charlist(file))
     runtime = Config.Reader.merge(base, expected)
     text = :io_lib.format(~c"~tp.~n", [runtime]) |> IO.chardata_to_string()
 
     if match?({:ok, [^runtime]}, parse_terms(text)) do
+      File.chmod!(dir, 0o700)
+      File.rename!(file, build)
       write_atomically(file, text, 0o600)
 
       try do
         fun.()
       after
-        write_atomically(file, original, mode)
+        File.rename!(build, file)
+        File.chmod!(dir, dir_mode)
       end
     else
       say("runtime config of #{vsn} does not round-trip through sys.config: relying on the relup hook")
@@ -214,6 +224,14 @@ defmodule Gatling.Upgrade do
     case Enum.find(records, &(elem(&1, 2) == ~c"#{vsn}")) do
       nil -> die("#{vsn} not found in #{file}")
       rec -> for {app, v, dir} <- elem(rec, 4), do: {app, v, Path.expand(List.to_string(dir), root()) |> String.to_charlist()}
+    end
+  end
+
+  # The node keeps only what it may still need: the version it runs and the one it came from (a hot
+  # rollback is one step back). Older ones would fill the slot with a copy of every release it ever ran.
+  defp remove_unneeded(vsn, from) do
+    for {_, v, _, :old} <- :release_handler.which_releases(), List.to_string(v) not in [vsn, from] do
+      timed("remove_release #{v}", fn -> :release_handler.remove_release(v) end)
     end
   end
 

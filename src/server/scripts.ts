@@ -1,0 +1,56 @@
+// The server files rendered from the server model: gatling-root, the app's unit, the sudo rule.
+// Paths reach the scripts as the shell variables $APPS, $ETC, $HOMES… defined once at their top,
+// so a test can render them against a temporary root.
+import {render} from '../templates.js'
+import {APPS_GROUP, APPS_ROOT, DEPLOY_USER, ETC_ROOT, HELPER, HOMES_ROOT, NGINX_UPSTREAMS, SHARE_DIR, appDirs, appPaths, cookieInHome} from './layout.js'
+import {nodeEnvironment, sandbox, writablePaths} from './node.js'
+import {RULES, domainLength, reservedEnvPattern} from './rules.js'
+
+/** Where gatling-root works (tests point these at a temporary root). */
+export interface ServerDirs {
+  apps: string
+  etc: string
+  homes: string
+  upstreams: string
+  share: string
+  units: string
+  /** /etc/nginx: sites-available/ and sites-enabled/ below it */
+  sites: string
+  nginxPid: string
+}
+
+export const SERVER_DIRS: ServerDirs = {
+  apps: APPS_ROOT, etc: ETC_ROOT, homes: HOMES_ROOT, upstreams: NGINX_UPSTREAMS, share: SHARE_DIR,
+  units: '/etc/systemd/system', sites: '/etc/nginx', nginxPid: '/run/nginx.pid',
+}
+
+/** A path of the model as gatling-root names it: its root as the script's variable, the app as ${APP}. */
+function inScript(path: string): string {
+  return path.replace(APPS_ROOT, '${APPS}').replace(ETC_ROOT, '${ETC}').replace(HOMES_ROOT, '${HOMES}')
+}
+
+export function renderGatlingRoot(dirs: ServerDirs = SERVER_DIRS, deployUser = DEPLOY_USER): string {
+  const app = '${APP}'
+  const port = '${PORT}'
+  return render('server/gatling-root.sh.ejs', {
+    dirs,
+    deployUser,
+    appsGroup: APPS_GROUP,
+    rules: RULES,
+    domainLength,
+    reservedEnv: reservedEnvPattern(),
+    appDirs: appDirs(app).map((d) => ({...d, path: inScript(d.path)})),
+    cookieInHome: inScript(cookieInHome(app)),
+    env: nodeEnvironment(app, port).map(([k, v]) => [k, inScript(v)]),
+    sandboxNoPaths: sandbox(app).filter(([k]) => k !== 'ReadWritePaths'),
+    writable: (withSlot: boolean) => writablePaths(app, withSlot ? port : undefined).map(inScript).join(' '),
+  })
+}
+
+/** APP@PORT.service with @@APP@@ for gatling-root to fill; %i is the instance's port. */
+export function renderUnitTemplate(): string {
+  const app = '@@APP@@'
+  return render('server/app@.service.ejs', {app, paths: appPaths(app), environment: nodeEnvironment(app, '%i'), sandbox: sandbox(app, '%i')})
+}
+
+export const renderSudoers = (deployUser = DEPLOY_USER): string => render('server/sudoers.ejs', {deployUser, helperPath: HELPER})
