@@ -1,7 +1,9 @@
 import type {DeployContext} from '../context.js'
+import {branch} from '../pipeline/branch.js'
 import {renderScript} from '../pipeline/script.js'
-import {shellVar} from '../remote/shell.js'
 import type {Pipeline} from '../pipeline/step.js'
+import {shellVar} from '../remote/shell.js'
+import {statePath} from '../server/state.js'
 import {buildAssets} from '../steps/build-assets.js'
 import {checkHealthThroughNginx} from '../steps/check-health-through-nginx.js'
 import {checkInstanceHealth} from '../steps/check-instance-health.js'
@@ -35,6 +37,14 @@ export const appFilesPipeline = (ctx: DeployContext): Pipeline<DeployContext> =>
 export const deployScript = (ctx: DeployContext): string =>
   renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined, forceRestart: false}, {app: ctx.app})
 
+/** How the new release reaches traffic (decided by decide-upgrade-path or plan-rollback): in the running node, or beside it. */
+export const upgradePath = (hot: Pipeline<DeployContext>): Pipeline<DeployContext> =>
+  branch((ctx: DeployContext) => statePath(ctx.app, 'path'), [
+    {label: 'the hot upgrade', when: ['hot'], steps: hot},
+    // a refused hot upgrade writes "restart": these steps run after it
+    {label: 'the zero-downtime restart', when: ['restart', 'first'], steps: [startInstance, checkInstanceHealth, switchTraffic]},
+  ])
+
 /** From a pushed commit to a serving release (the seed's deploy/1). */
 export const deployPipeline: Pipeline<DeployContext> = [
   checkout,
@@ -48,11 +58,8 @@ export const deployPipeline: Pipeline<DeployContext> = [
   installSystemdUnit,
   runMigrations,
   decideUpgradePath,
-  hotUpgrade,
-  startInstance,
-  checkInstanceHealth,
   installNginxSite,
-  switchTraffic,
+  ...upgradePath([hotUpgrade]),
   checkHealthThroughNginx,
   markCurrent,
   pruneReleases,

@@ -1,20 +1,15 @@
 import type {DeployContext} from '../context.js'
 import type {Pipeline} from '../pipeline/step.js'
 import {checkHealthThroughNginx} from '../steps/check-health-through-nginx.js'
-import {checkInstanceHealth} from '../steps/check-instance-health.js'
 import {hotDowngrade} from '../steps/hot-downgrade.js'
 import {markCurrent} from '../steps/mark-current.js'
 import {planRollback} from '../steps/plan-rollback.js'
-import {startInstance} from '../steps/start-instance.js'
-import {switchTraffic} from '../steps/switch-traffic.js'
+import {upgradePath} from './deploy.js'
 
 /** Back to an earlier release: hot where the node can, else the same zero-downtime restart as a deploy. */
 export const rollbackPipeline: Pipeline<DeployContext> = [
   planRollback,
-  hotDowngrade,
-  startInstance,
-  checkInstanceHealth,
-  switchTraffic,
+  ...upgradePath([hotDowngrade]),
   checkHealthThroughNginx,
   markCurrent,
 ]

@@ -21,9 +21,5 @@ export const mix = (ctx: DeployContext, ...args: Arg[]): RemoteCommand =>
 /** The module name Elixir derives from the app name: my_app -> MyApp. */
 export const moduleName = (app: string): string => app.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')
 
-/** Exit 0 when the decided path is the zero-downtime restart (also the first deploy). */
-export const onRestartPath = (ctx: DeployContext): RemoteCommand => cmd(`! grep -qx hot ${sh(statePath(ctx.app, 'path'))}`)
-export const onHotPath = (ctx: DeployContext): RemoteCommand => cmd(sh('grep', '-qx', 'hot', statePath(ctx.app, 'path')))
-
 /** The host name requests carry through nginx: the first domain (a wildcard's www name), else any name the default site takes. */
 export const hostHeader = (ctx: DeployContext): string => ctx.domains[0]?.replace(/^\*\./, 'www.') ?? 'localhost'

@@ -1,12 +1,10 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
-import {deployTool, onHotPath} from './deploy-support.js'
+import {deployTool} from './deploy-support.js'
 
 /** The running node goes back in place (the down script of its relup), keeping its OS process. */
 export const hotDowngrade: Step<DeployContext> = {
   title: 'Hot downgrade the running node',
   reportsOutcome: true,
-  onlyIf: onHotPath,
-  onlyIfReason: 'the rollback takes the zero-downtime restart',
   commands: (ctx) => [deployTool(ctx, 'hot-downgrade')],
 }

@@ -1,6 +1,6 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
-import {deployTool, onHotPath} from './deploy-support.js'
+import {deployTool} from './deploy-support.js'
 
 /**
  * The running node unpacks, checks and installs the new release, then makes it permanent (upgrade.exs
@@ -9,7 +9,5 @@ import {deployTool, onHotPath} from './deploy-support.js'
 export const hotUpgrade: Step<DeployContext> = {
   title: 'Hot upgrade the running node',
   reportsOutcome: true,
-  onlyIf: onHotPath,
-  onlyIfReason: 'this deploy takes the zero-downtime restart',
   commands: (ctx) => [deployTool(ctx, 'hot-upgrade')],
 }

@@ -1,6 +1,6 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
-import {deployTool, onRestartPath} from './deploy-support.js'
+import {deployTool} from './deploy-support.js'
 
 /**
  * Start the new release on the app's free port, beside the instance that is serving (if any):
@@ -8,7 +8,5 @@ import {deployTool, onRestartPath} from './deploy-support.js'
  */
 export const startInstance: Step<DeployContext> = {
   title: 'Start the new release',
-  onlyIf: onRestartPath,
-  onlyIfReason: 'the running node changed version in place (hot)',
   commands: (ctx) => [deployTool(ctx, 'start')],
 }

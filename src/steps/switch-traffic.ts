@@ -1,7 +1,7 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {cmd} from '../remote/shell.js'
-import {fromState, helper, hostHeader, onRestartPath} from './deploy-support.js'
+import {fromState, helper, hostHeader} from './deploy-support.js'
 
 /**
  * nginx sends traffic to the new instance (the old one stays as backup). Once the health path answers
@@ -10,7 +10,5 @@ import {fromState, helper, hostHeader, onRestartPath} from './deploy-support.js'
 export const switchTraffic: Step<DeployContext> = {
   title: 'Switch traffic to the new release',
   reportsOutcome: true,
-  onlyIf: onRestartPath,
-  onlyIfReason: 'the running node changed version in place (hot)',
   commands: (ctx) => [cmd(helper(ctx, 'switch', fromState(ctx, 'port'), ctx.healthPath, hostHeader(ctx)))],
 }
