@@ -59,9 +59,10 @@ async function hotUpgradeToV2(host: TestHost, app: TestApp) {
   const after = await info(host)
   expect(after.pid, 'same OS process').to.equal(before.pid)
   expect(after.vsn).to.not.equal(before.vsn)
-  // install_release saw the runtime config in sys.config; the build-time file (no secrets) is back, as built
-  const sysConfig = await host.ssh('root', `f=/srv/gatling/hello/slots/${after.port}/releases/${after.vsn}/sys.config; built=/srv/gatling/hello/releases/${after.vsn}/releases/${after.vsn}/sys.config; cmp "$f" "$built" && echo same; [ "$(stat -c %a "$f")" = "$(stat -c %a "$built")" ] && echo mode; grep -c bonjour "$f" || true`)
-  expect(sysConfig.stdout.trim().split('\n'), sysConfig.stderr).to.deep.equal(['same', 'mode', '0'])
+  // install_release saw the runtime config in sys.config; the build-time file (no secrets) is back, with the
+  // mode the unpacked release gave it (that of vm.args beside it), and its directory is open to the app's group again
+  const sysConfig = await host.ssh('root', `f=/srv/gatling/hello/slots/${after.port}/releases/${after.vsn}/sys.config; built=/srv/gatling/hello/releases/${after.vsn}/releases/${after.vsn}/sys.config; cmp "$f" "$built" && echo same; [ "$(stat -c %a "$f")" = "$(stat -c %a "$(dirname "$f")/vm.args")" ] && echo mode; [ "$(stat -c %a "$(dirname "$f")")" != 700 ] && echo dir; ls "$(dirname "$f")" | grep -c gatling-build; grep -c bonjour "$f" || true`)
+  expect(sysConfig.stdout.trim().split('\n'), sysConfig.stderr).to.deep.equal(['same', 'mode', 'dir', '0', '0'])
   expect(await body(host, '/')).to.equal('bonjour from v2')
   const state = await body(host, '/state')
   expect(state, `state before: ${stateBefore}`).to.include('migrated_from')

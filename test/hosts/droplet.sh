@@ -7,7 +7,7 @@
 # Needs root. Host packages: debootstrap systemd-container openssh-client iproute2
 # nftables zstd curl (`droplet.sh setup-host` installs the missing ones).
 #
-#   droplet.sh setup-host              # apt-get install the host packages if missing (idempotent)
+#   droplet.sh setup-host              # apt-get install the host (and test) packages if missing (idempotent)
 #   droplet.sh ensure-base             # base for $DROPLET_SUITE: present, else from cache, else build + cache
 #   droplet.sh build-base              # debootstrap only (~45-85 s); reused read-only afterwards
 #   droplet.sh save-base FILE.tar.zst
@@ -34,8 +34,16 @@ SUITE=${DROPLET_SUITE:-bookworm}
 [[ $SUITE =~ ^[a-z]+$ ]] || { echo "bad DROPLET_SUITE $SUITE" >&2; exit 2; }
 BASE=${DROPLET_BASE:-$DROPLET_HOME/base-$SUITE}
 CACHE_DIR=${DROPLET_CACHE:-$DROPLET_HOME/cache}
-MIRROR=${DROPLET_MIRROR:-http://deb.debian.org/debian}
-SECURITY_MIRROR=${DROPLET_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# the Debian mirror this machine's own apt uses (deb822 .sources or one-line sources.list)
+apt_uri() { # apt_uri SUFFIX: the first configured URI ending in /SUFFIX
+    { grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | sed 's/^URIs:[[:space:]]*//' | tr ' ' '\n' || true
+      grep -hE '^deb[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk '{print $2}' || true; } |
+        grep -E "/$1/?\$" | head -n 1 | sed 's#/$##' || true
+}
+MIRROR=${DROPLET_MIRROR:-$(apt_uri debian)}
+SECURITY_MIRROR=${DROPLET_SECURITY_MIRROR:-$(apt_uri debian-security)}
+[ -n "$MIRROR" ] || { echo "droplet.sh: no Debian mirror in this machine's apt sources; set DROPLET_MIRROR" >&2; exit 1; }
+[ -n "$SECURITY_MIRROR" ] || SECURITY_MIRROR=$MIRROR-security
 VARIANT=${DROPLET_VARIANT:-minbase}           # minbase | default ("important" priority, closer to a cloud image)
 KEEP_APT_LISTS=${DROPLET_KEEP_APT_LISTS:-0}   # 0: empty apt lists, the tool must run apt-get update (like many cloud images)
 MASK_APT_TIMERS=${DROPLET_MASK_APT_TIMERS:-1} # 1: no apt-daily runs that could grab the dpkg lock mid-test
@@ -48,7 +56,8 @@ SUBNET=$NET_PREFIX.0.0/16
 PKGS=openssh-server,systemd,systemd-sysv,dbus,libpam-systemd,iproute2,sudo,ca-certificates,curl,procps,netbase,less,iputils-ping,gnupg,lsb-release
 [ -n "${DROPLET_EXTRA_PKGS:-}" ] && PKGS+=",$DROPLET_EXTRA_PKGS"  # e.g. python3,rsync,ufw (comma-separated)
 # debian-archive-keyring: debootstrap only recommends it, and Ubuntu CI machines lack it
-HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux)
+# shellcheck: the unit tests check every server script with it
+HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck)
 
 log() { printf '[droplet %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
