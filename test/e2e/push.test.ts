@@ -157,6 +157,23 @@ describe('gatling push (first deploy and later pushes)', function () {
     expect(await root('systemctl is-active hello@4000.service hello@4001.service || true')).to.match(/active/)
   })
 
+  it('leaks the secret nowhere: no output of any command, no journal line, no file outside /etc/gatling', async () => {
+    for (const args of [['push', '--restart'], ['rollback'], ['push'], ['push', '--dry-run']]) {
+      const r = await app.gatling([...args, '-i', host.keyPath])
+      outputs.push(r)
+      expect(r.code, describeRun(r)).to.equal(0)
+    }
+    for (const r of outputs) {
+      expect(r.stdout).to.not.include(SECRET)
+      expect(r.stderr).to.not.include(SECRET)
+    }
+    const journal = await host.ssh('root', `journalctl --no-pager -o cat | grep -cF ${SECRET} || true`)
+    expect(journal.stdout.trim(), 'journal lines with the secret').to.equal('0')
+    // the app's env file is the one place it belongs; the app's process environment is the app's own
+    const files = await host.ssh('root', `grep -rlF ${SECRET} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev 2>/dev/null | grep -v '^/etc/gatling/hello/' || true`)
+    expect(files.stdout.trim(), 'files holding the secret').to.equal('')
+  })
+
   describe('bad input: a clear error, no stack trace, nothing changed on the server', () => {
     let currentBefore: string
     let pidBefore: string
