@@ -37,6 +37,9 @@ export function sandbox(app: string, port?: string): Array<[string, string]> {
     ['ProtectHome', 'yes'],
     ['PrivateTmp', 'yes'],
     ['PrivateDevices', 'yes'],
+    // their own mounts, which ProtectSystem and PrivateDevices leave shared and writable
+    ['ReadOnlyPaths', '-/run/lock'],
+    ['TemporaryFileSystem', '/dev/shm:mode=1777,nosuid,nodev'],
     ['ProtectKernelTunables', 'yes'],
     ['ProtectKernelModules', 'yes'],
     ['ProtectKernelLogs', 'yes'],
