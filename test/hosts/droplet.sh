@@ -56,8 +56,8 @@ SUBNET=$NET_PREFIX.0.0/16
 PKGS=openssh-server,systemd,systemd-sysv,dbus,libpam-systemd,iproute2,sudo,ca-certificates,curl,procps,netbase,less,iputils-ping,gnupg,lsb-release
 [ -n "${DROPLET_EXTRA_PKGS:-}" ] && PKGS+=",$DROPLET_EXTRA_PKGS"  # e.g. python3,rsync,ufw (comma-separated)
 # debian-archive-keyring: debootstrap only recommends it, and Ubuntu CI machines lack it
-# shellcheck: the unit tests check every server script with it
-HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck)
+# shellcheck and elixir: the unit tests check every server script and the Elixir tools' verdicts with them
+HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir)
 
 log() { printf '[droplet %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
