@@ -3,7 +3,7 @@
 // hand over to a later one by writing that one's name (the hot upgrade falls back to the restart).
 // The steps stay plain steps, guarded on the server: both drivers (the task tree and the git hook's
 // script) run a branch without knowing about it.
-import {cmd, sh} from '../remote/shell.js'
+import {and, cmd, sh} from '../remote/shell.js'
 import type {Pipeline, Step} from './step.js'
 
 export interface BranchPath<C> {
@@ -19,8 +19,11 @@ export function branch<C>(decision: (ctx: C) => string, paths: Array<BranchPath<
     const others = paths.filter((p) => p !== path).map((p) => p.label).join(' or ')
     return path.steps.map((step): Step<C> => ({
       ...step,
-      onlyIf: (ctx) => cmd(sh('grep', '-qx', ...path.when.flatMap((w) => ['-e', w]), decision(ctx))),
-      onlyIfReason: `this run takes ${others}`,
+      onlyIf: (ctx) => {
+        const guard = sh('grep', '-qx', ...path.when.flatMap((w) => ['-e', w]), decision(ctx))
+        return cmd(step.onlyIf ? and(guard, step.onlyIf(ctx).script) : guard)
+      },
+      onlyIfReason: step.onlyIf ? `this run takes ${others}, or ${step.onlyIfReason ?? 'not needed'}` : `this run takes ${others}`,
     }))
   })
 }

@@ -1,8 +1,22 @@
-// Shared helpers for the unit tests (not a test file itself).
+// Shared helpers for the unit tests (not a test file itself): temporary directories, contexts, fake
+// connections, shell checks, and FakeServer, which runs the rendered server scripts against a
+// temporary root with stub programs instead of systemd, nginx, users and sudo.
 import {execFileSync, spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import type {DeployContext, SetupContext} from '../../src/context.js'
+import type {Step} from '../../src/pipeline/step.js'
+import type {Connection, ExecResult} from '../../src/remote/connection.js'
+import {type RemoteCommand, sh} from '../../src/remote/shell.js'
+import {type AppPaths, HELPER, SHARE_DIR, appPaths} from '../../src/server/layout.js'
+import {SERVER_DIRS, type ServerDirs, renderGatlingRoot, renderUnitTemplate} from '../../src/server/scripts.js'
+import {renderDeployTool} from '../../src/steps/install-deploy-hook.js'
+import {render} from '../../src/templates.js'
+
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))
 
 /** A fresh temporary directory, removed by the returned cleanup function. */
 export function tempDir(prefix = 'gatling-unit-'): {dir: string; cleanup: () => void} {
@@ -11,16 +25,17 @@ export function tempDir(prefix = 'gatling-unit-'): {dir: string; cleanup: () => 
 }
 
 /** Run `/bin/sh -n` on a script; returns the exit status and stderr. */
-export function shSyntaxCheck(script: string): {status: number | null; stderr: string} {
-  const {dir, cleanup} = tempDir('gatling-unit-sh-n-')
-  try {
-    const file = join(dir, 'script.sh')
-    writeFileSync(file, script)
-    const result = spawnSync('/bin/sh', ['-n', file], {encoding: 'utf8'})
-    return {status: result.status, stderr: result.stderr}
-  } finally {
-    cleanup()
-  }
+export function shSyntaxCheck(script: string, shell = '/bin/sh'): {status: number | null; stderr: string} {
+  const result = spawnSync(shell, ['-n'], {input: script, encoding: 'utf8'})
+  return {status: result.status, stderr: result.stderr}
+}
+
+export const hasShellcheck = (): boolean => spawnSync('shellcheck', ['--version']).status === 0
+
+/** shellcheck -s sh -S warning on a script: status 0 and no output when it is clean. */
+export function shellcheck(script: string): {status: number | null; output: string} {
+  const result = spawnSync('shellcheck', ['-s', 'sh', '-S', 'warning', '-'], {input: script, encoding: 'utf8'})
+  return {status: result.status, output: `${result.stdout}${result.stderr}`}
 }
 
 /** Run a script with /bin/sh -c and return stdout (throws on a non-zero exit). */
@@ -36,3 +51,349 @@ export function git(dir: string, ...args: string[]): string {
     env: {...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_CONFIG_NOSYSTEM: '1'} as NodeJS.ProcessEnv,
   }).trim()
 }
+
+export const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE7x3cS5Dq0wY4m6Zt2Qm8Z0u0yS7Z2hKq5b3Wc1Xy9P alice@laptop'
+
+export const setupContext = (overrides: Partial<SetupContext> = {}): SetupContext => ({
+  host: '203.0.113.10',
+  sshPort: 22,
+  loginUser: 'root',
+  deployUser: 'gatling',
+  authorizedKeys: [ED25519],
+  ...overrides,
+})
+
+/** A deploy context for app "hello" (or overrides.app), with the server's real paths. */
+export const deployContext = (overrides: Partial<DeployContext> = {}): DeployContext => ({
+  app: 'hello',
+  host: '203.0.113.10',
+  rev: '0123456789abcdef0123456789abcdef01234567',
+  healthPath: '/health',
+  domains: ['example.com'],
+  keepReleases: 5,
+  paths: appPaths(overrides.app ?? 'hello'),
+  ...overrides,
+})
+
+export const okResult = (stdout = ''): ExecResult => ({code: 0, stdout, stderr: '', tail: []})
+
+/** Every shell text a step produces: onlyIf, checks and commands. */
+export function scriptsOf<C>(step: Step<C>, ctx: C): string[] {
+  return [...(step.onlyIf ? [step.onlyIf(ctx)] : []), ...(step.check ? [step.check(ctx)].flat() : []), ...step.commands(ctx)].map((c) => c.script)
+}
+
+/** The single command of a one-command step. */
+export function onlyCommand<C>(step: Step<C>, ctx: C): RemoteCommand {
+  const commands = step.commands(ctx)
+  if (commands.length !== 1) throw new Error(`${step.title}: ${commands.length} commands, expected one`)
+  return commands[0]
+}
+
+/** A stand-in for Connection: records the commands and answers from a table (no SSH). */
+export function fakeConnection(answer: (command: RemoteCommand) => Partial<ExecResult> = () => ({})) {
+  const executed: RemoteCommand[] = []
+  const connection = {
+    label: 'root@test-host',
+    endpoint: {alias: 'test-host'},
+    async exec(command: RemoteCommand, onLine?: (line: string) => void): Promise<ExecResult> {
+      executed.push(command)
+      const result = {code: 0, stdout: '', stderr: '', tail: [], ...answer(command)}
+      for (const line of result.stdout.split('\n').filter(Boolean)) onLine?.(line)
+      return result
+    },
+  }
+  return {connection: connection as unknown as Connection, executed}
+}
+
+/**
+ * A Connection that runs each command here with /bin/sh (sudo as `sudo -n sh -c`, as the hook's
+ * script does), after `rewrite` (which can point the server's paths into a temporary root).
+ */
+export function localConnection(env: NodeJS.ProcessEnv, rewrite: (script: string) => string = (s) => s) {
+  const executed: RemoteCommand[] = []
+  const connection = {
+    label: 'deploy@local',
+    endpoint: {alias: 'local'},
+    async exec(command: RemoteCommand, onLine?: (line: string) => void): Promise<ExecResult> {
+      executed.push(command)
+      const script = rewrite(command.sudo ? sh('sudo', '-n', 'sh', '-c', command.script) : command.script)
+      const run = spawnSync('/bin/sh', ['-c', script], {input: command.input ?? '', encoding: 'utf8', env})
+      const lines = `${run.stdout}${run.stderr}`.split('\n').filter(Boolean)
+      for (const line of run.stdout.split('\n').filter(Boolean)) onLine?.(line)
+      return {code: run.status ?? 1, stdout: run.stdout, stderr: run.stderr, tail: lines.slice(-20)}
+    },
+  }
+  return {connection: connection as unknown as Connection, executed}
+}
+
+/** Run fn with process.stdout/stderr muted (the task tree prints as it runs). */
+export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const out = process.stdout.write
+  const err = process.stderr.write
+  process.stdout.write = (() => true) as typeof process.stdout.write
+  process.stderr.write = (() => true) as typeof process.stderr.write
+  try {
+    return await fn()
+  } finally {
+    process.stdout.write = out
+    process.stderr.write = err
+  }
+}
+
+export interface Run {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+/** The server's own PATH line in gatling-root: FakeServer puts the stubs in front of it. */
+export const ROOT_PATH_LINE = 'PATH=/usr/sbin:/usr/bin:/sbin:/bin'
+const REAL_PATH = '/usr/sbin:/usr/bin:/sbin:/bin'
+
+/** Programs FakeServer replaces with test/fixtures/server-stubs/stub.sh. */
+export const STUBBED = [
+  'systemctl', 'nginx', 'pgrep', 'curl', 'journalctl', 'systemd-run', 'runuser', 'useradd', 'usermod', 'groupadd', 'getent', 'id',
+  'chown', 'install', 'stat', 'sudo', 'elixir', 'mix', 'date', 'sleep',
+]
+
+/** The app paths of the layout, moved under a temporary root (as renderGatlingRoot's dirs are). */
+export const pathsUnder = (root: string, app: string): AppPaths =>
+  Object.fromEntries(Object.entries(appPaths(app)).map(([key, path]) => [key, `${root}${path}`])) as unknown as AppPaths
+
+/** The server directories of the layout, moved under a temporary root. */
+export const dirsUnder = (root: string): ServerDirs => Object.fromEntries(Object.entries(SERVER_DIRS).map(([key, path]) => [key, `${root}${path}`])) as unknown as ServerDirs
+
+/**
+ * A server in a temporary directory: gatling-root rendered against it (its PATH with the stubs
+ * first), the stub programs and their state, and the deploy user "gatling" that exists already.
+ * Nothing runs as another user and nothing outside the directory is touched: chown, install -o,
+ * useradd, systemctl, nginx, sudo… are stubs (see the fixture's header for what each one fakes).
+ */
+export class FakeServer {
+  readonly root: string
+  readonly dirs: ServerDirs
+  readonly bin: string
+  readonly state: string
+  readonly gatlingRoot: string
+  private readonly cleanupDir: () => void
+
+  constructor() {
+    const {dir, cleanup} = tempDir('gatling-unit-server-')
+    this.root = dir
+    this.cleanupDir = cleanup
+    this.dirs = dirsUnder(dir)
+    this.bin = join(dir, 'stubs', 'bin')
+    this.state = join(dir, 'stubs', 'state')
+    for (const d of [this.bin, join(this.state, 'answers'), dirname(this.dirs.apps), dirname(this.dirs.etc), dirname(this.dirs.homes), join(this.dirs.sites, 'sites-available'), join(this.dirs.sites, 'sites-enabled'), this.dirs.share, this.dirs.units, dirname(this.dirs.nginxPid)]) {
+      mkdirSync(d, {recursive: true})
+    }
+    const stub = join(dir, 'stubs', 'stub.sh')
+    copyFileSync(join(FIXTURES, 'server-stubs', 'stub.sh'), stub)
+    chmodSync(stub, 0o755)
+    for (const name of STUBBED) symlinkSync(stub, join(this.bin, name))
+    // the root-owned templates gatling-root fills (as install-privileged-helper writes them)
+    writeFileSync(join(this.dirs.share, 'app@.service'), renderUnitTemplate())
+    writeFileSync(join(this.dirs.share, 'nginx-site'), render('server/nginx-site.ejs', {app: '@@APP@@', domains: '@@DOMAINS@@', listen: '@@LISTEN@@', upstream: join(this.dirs.upstreams, '@@APP@@.upstream')}))
+    writeFileSync(this.dirs.nginxPid, '1\n')
+    this.writeState('passwd', 'gatling gatling\n')
+    this.writeState('groups', 'gatling\n')
+    this.writeState('nginx-workers', '99000000\n')
+    this.writeState('sudo-helper', HELPER)
+    this.gatlingRoot = join(this.state, 'gatling-root')
+    const script = renderGatlingRoot(this.dirs)
+    if (script.split('\n').filter((l) => l === ROOT_PATH_LINE).length !== 1) throw new Error(`gatling-root no longer sets ${ROOT_PATH_LINE}: FakeServer cannot put its stubs first`)
+    writeFileSync(this.gatlingRoot, script.replace(`\n${ROOT_PATH_LINE}\n`, `\nPATH=${this.bin}:${REAL_PATH}\n`))
+  }
+
+  cleanup(): void {
+    this.cleanupDir()
+    if (this.snapshotDir) rmSync(this.snapshotDir, {recursive: true, force: true})
+  }
+
+  private snapshotDir?: string
+
+  /** Keep the server as it is now: restore() brings it back (much faster than a new server and app-init). */
+  snapshot(): void {
+    this.snapshotDir = `${this.root}.snapshot`
+    rmSync(this.snapshotDir, {recursive: true, force: true})
+    cpSync(this.root, this.snapshotDir, {recursive: true, verbatimSymlinks: true, preserveTimestamps: true})
+  }
+
+  restore(): void {
+    if (!this.snapshotDir) throw new Error('restore() without snapshot()')
+    for (const entry of readdirSync(this.root)) rmSync(join(this.root, entry), {recursive: true, force: true})
+    cpSync(this.snapshotDir, this.root, {recursive: true, verbatimSymlinks: true, preserveTimestamps: true})
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return {PATH: `${this.bin}:${REAL_PATH}`, STUB_STATE: this.state, LANG: 'C.UTF-8'}
+  }
+
+  /** Run gatling-root SUBCOMMAND ARGS… as sudo would (a clean environment). */
+  run(args: string[], input = ''): Run {
+    const result = spawnSync('/bin/sh', [this.gatlingRoot, ...args], {input, encoding: 'utf8', env: this.env})
+    return {status: result.status, stdout: result.stdout, stderr: result.stderr}
+  }
+
+  /** Run gatling-root once for each argument list, all in one shell (a process per call from here is slow). */
+  runMany(cases: string[][]): Run[] {
+    const out = join(this.state, 'many')
+    rmSync(out, {recursive: true, force: true})
+    mkdirSync(out)
+    const script = cases
+      .map((args, i) => `/bin/sh ${sh(this.gatlingRoot, ...args)} </dev/null >${sh(`${out}/${i}.out`)} 2>${sh(`${out}/${i}.err`)}; echo $? >${sh(`${out}/${i}.status`)}`)
+      .join('\n')
+    const run = spawnSync('/bin/sh', ['-c', script], {encoding: 'utf8', env: this.env})
+    if (run.status !== 0) throw new Error(`runMany: ${run.stderr}`)
+    return cases.map((_, i) => ({
+      status: Number(readFileSync(join(out, `${i}.status`), 'utf8')),
+      stdout: readFileSync(join(out, `${i}.out`), 'utf8'),
+      stderr: readFileSync(join(out, `${i}.err`), 'utf8'),
+    }))
+  }
+
+  /** gatling-root app-init APP, which must succeed. */
+  initApp(app = 'hello'): Run {
+    const result = this.run(['app-init', app])
+    if (result.status !== 0) throw new Error(`app-init ${app} failed (${result.status}): ${result.stderr}`)
+    return result
+  }
+
+  paths(app = 'hello'): AppPaths {
+    return pathsUnder(this.root, app)
+  }
+
+  /** The deploy context of APP on this server (paths under the temporary root). */
+  context(overrides: Partial<DeployContext> = {}): DeployContext {
+    const app = overrides.app ?? 'hello'
+    return deployContext({...overrides, app, paths: this.paths(app)})
+  }
+
+  /** A path or script of the real layout, with its paths moved onto this server (under the temporary root). */
+  here(text: string): string {
+    return text.replace(/\/srv\/gatling|\/var\/lib\/gatling|\/etc\/gatling/g, (root) => `${this.root}${root}`)
+  }
+
+  /**
+   * APP's tools/gatling-deploy as a stub that records its calls (and plays decide, plan-rollback,
+   * hot-upgrade from the decision and hot-refused state files), with state/ and build/ beside it; sudo
+   * only records too. For tests of the order in which the pipelines' drivers run the steps.
+   */
+  stubDeployTool(app = 'hello'): void {
+    const paths = this.paths(app)
+    for (const dir of [paths.tools, paths.state, paths.build]) mkdirSync(dir, {recursive: true})
+    symlinkSync(join(this.root, 'stubs', 'stub.sh'), join(paths.tools, 'gatling-deploy'))
+    this.removeState('sudo-helper')
+  }
+
+  /** Write APP's tools/gatling-deploy, rendered from the context, and return its path. */
+  installDeployTool(ctx: DeployContext = this.context()): string {
+    const tool = join(ctx.paths.tools, 'gatling-deploy')
+    mkdirSync(ctx.paths.tools, {recursive: true})
+    writeFileSync(tool, renderDeployTool(ctx), {mode: 0o755})
+    return tool
+  }
+
+  /** Run tools/gatling-deploy SUBCOMMAND ARGS… as the deploy user would (stderr a pipe, merged into stdout when asked). */
+  deploy(args: string[], options: {app?: string; mergeStderr?: boolean} = {}): Run {
+    const tool = join(this.paths(options.app).tools, 'gatling-deploy')
+    // stderr through a pipe, as in the git hook (Node's stdio are socketpairs, which /dev/stderr cannot reopen)
+    const merged = '{ /bin/sh "$0" "$@"; echo $? >"$STUB_STATE/.status"; } 2>&1 | cat; exit "$(cat "$STUB_STATE/.status")"'
+    const result = options.mergeStderr
+      ? spawnSync('/bin/sh', ['-c', merged, tool, ...args], {encoding: 'utf8', env: this.env})
+      : spawnSync('/bin/sh', [tool, ...args], {encoding: 'utf8', env: this.env})
+    rmSync(join(this.state, '.status'), {force: true})
+    return {status: result.status, stdout: result.stdout, stderr: result.stderr}
+  }
+
+  writeState(name: string, content: string): void {
+    writeFileSync(join(this.state, name), content)
+  }
+
+  readState(name: string): string {
+    try {
+      return readFileSync(join(this.state, name), 'utf8')
+    } catch {
+      return ''
+    }
+  }
+
+  removeState(name: string): void {
+    rmSync(join(this.state, name), {force: true})
+  }
+
+  /** The stub NAME answers calls whose arguments contain TEXT (not empty; " " matches every call) with OUTPUT and STATUS. */
+  answer(name: string, text: string, status: number, output = ''): void {
+    const file = join(this.state, 'answers', name)
+    let previous = ''
+    try {
+      previous = readFileSync(file, 'utf8')
+    } catch {}
+    writeFileSync(file, `${previous}${text}\t${status}\t${output.replaceAll('\\', '\\\\').replaceAll('\n', '\\n')}\n`)
+  }
+
+  /** The calls the stubs recorded (oldest first), each as [program, ...arguments]; only NAME's when given. */
+  calls(name?: string): string[][] {
+    const all = this.readState('calls').split('\x1e\n').filter(Boolean).map((record) => record.split('\x1f'))
+    return name ? all.filter(([program]) => program === name).map(([, ...args]) => args) : all
+  }
+
+  resetCalls(): void {
+    this.removeState('calls')
+  }
+
+  /** The owner chown/install recorded for PATH ("user:group"), if any. */
+  owner(path: string): string | undefined {
+    const lines = this.readState('owners').split('\n').filter((l) => l.startsWith(`${path}\t`))
+    return lines.at(-1)?.split('\t')[1]
+  }
+
+  setOwner(path: string, owner: string): void {
+    this.writeState('owners', `${this.readState('owners')}${path}\t${owner}\n`)
+  }
+
+  /** systemd units the stub systemctl considers active. */
+  active(): string[] {
+    return this.readState('active').split('\n').filter(Boolean)
+  }
+
+  setActive(...units: string[]): void {
+    this.writeState('active', units.map((u) => `${u}\n`).join(''))
+  }
+
+  /** Files of a directory tree, for writing a fixture: {relative path: content}. */
+  writeTree(dir: string, files: Record<string, string>, mode = 0o644): void {
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), {recursive: true})
+      writeFileSync(join(dir, path), content, {mode})
+    }
+  }
+
+  /** A release VSN of APP as gatling-root installs it: releases/VSN with bin/APP. */
+  addRelease(vsn: string, app = 'hello'): string {
+    const dir = join(this.paths(app).releases, vsn)
+    this.writeTree(dir, {[`bin/${app}`]: '#!/bin/sh\n'}, 0o755)
+    this.writeTree(dir, {[`releases/${vsn}/start.boot`]: 'boot', 'releases/start_erl.data': `14.2 ${vsn}\n`})
+    return dir
+  }
+
+  /** Instance APP@PORT runs VSN: its slot boots it and systemd has the unit active. */
+  runInstance(port: number, vsn: string, app = 'hello'): void {
+    this.writeTree(join(this.paths(app).slots, String(port)), {'releases/start_erl.data': `14.2 ${vsn}\n`, [`releases/${vsn}/start.boot`]: 'boot'})
+    this.setActive(...new Set([...this.active(), `${app}@${port}`]))
+  }
+
+  /** nginx's upstream for APP: PRIMARY, then BACKUP. */
+  setUpstream(primary: number, backup?: number, app = 'hello'): void {
+    mkdirSync(this.dirs.upstreams, {recursive: true})
+    writeFileSync(this.upstreamFile(app), upstreamText(primary, backup))
+  }
+
+  upstreamFile(app = 'hello'): string {
+    return join(this.dirs.upstreams, `${app}.upstream`)
+  }
+}
+
+/** The upstream file gatling-root writes. */
+export const upstreamText = (primary: number, backup?: number): string =>
+  `server 127.0.0.1:${primary} max_fails=0;\n${backup === undefined ? '' : `server 127.0.0.1:${backup} backup max_fails=0;\n`}`

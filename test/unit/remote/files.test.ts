@@ -4,8 +4,8 @@ import {chmodSync, readFileSync, statSync} from 'node:fs'
 import {userInfo} from 'node:os'
 import {join} from 'node:path'
 
-import {fileMatches, writeFile} from '../../src/remote/files.js'
-import {tempDir} from './support.js'
+import {fileMatches, writeFile} from '../../../src/remote/files.js'
+import {tempDir} from '../support.js'
 
 const me = userInfo().username
 const myGroup = execFileSync('id', ['-gn'], {encoding: 'utf8'}).trim()

@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
 
-import {and, cmd, group, or, pipe, quote, raw, sh, shellVar, subshell} from '../../src/remote/shell.js'
+import {and, cmd, group, or, pipe, quote, raw, sh, shellVar, subshell} from '../../../src/remote/shell.js'
 
 /** What /bin/sh sees as the arguments: printf prints each on its own NUL-terminated record. */
 function argsSeenByShell(line: string, env: Record<string, string> = {}): string[] {

@@ -1,26 +1,10 @@
 import {expect} from 'chai'
 
-import {GatlingError} from '../../src/errors.js'
-import {describeCommand, formatDuration, runPipeline, runStep, stepFailure} from '../../src/pipeline/runner.js'
-import type {Step} from '../../src/pipeline/step.js'
-import type {Connection, ExecResult} from '../../src/remote/connection.js'
-import {type RemoteCommand, cmd} from '../../src/remote/shell.js'
-
-/** A stand-in for Connection: records the commands and answers from a table (no SSH). */
-function fakeConnection(answer: (command: RemoteCommand) => Partial<ExecResult> = () => ({})) {
-  const executed: RemoteCommand[] = []
-  const connection = {
-    label: 'root@test-host',
-    endpoint: {alias: 'test-host'},
-    async exec(command: RemoteCommand, onLine?: (line: string) => void): Promise<ExecResult> {
-      executed.push(command)
-      const result = {code: 0, stdout: '', stderr: '', tail: [], ...answer(command)}
-      for (const line of result.stdout.split('\n').filter(Boolean)) onLine?.(line)
-      return result
-    },
-  }
-  return {connection: connection as unknown as Connection, executed}
-}
+import {GatlingError} from '../../../src/errors.js'
+import {describeCommand, formatDuration, runPipeline, runStep, stepFailure} from '../../../src/pipeline/runner.js'
+import type {Step} from '../../../src/pipeline/step.js'
+import {cmd} from '../../../src/remote/shell.js'
+import {fakeConnection, quietly} from '../support.js'
 
 describe('pipeline/runner', () => {
   describe('describeCommand', () => {
@@ -113,6 +97,39 @@ describe('pipeline/runner', () => {
       await runStep({title: 't', commands: () => [cmd('a'), cmd('b')], after: (_ctx, results) => (seen = results.map((r) => r.stdout))}, {}, connection, (l) => lines.push(l))
       expect(lines).to.deep.equal(['out of a', 'out of b'])
       expect(seen).to.deep.equal(['out of a\n', 'out of b\n'])
+    })
+  })
+
+  describe('runPipeline', () => {
+    const options = {plain: true, dryRun: false, print: () => {}}
+
+    it('runs the steps in order and sums them up: done, unchanged, skipped; only a step that wrote counts as a change', async () => {
+      const {connection, executed} = fakeConnection((c) => ({code: ['check-ok', 'only-if-no'].includes(c.script) ? (c.script === 'check-ok' ? 0 : 1) : 0}))
+      const pipeline: Array<Step<object>> = [
+        {title: 'Look', readOnly: true, commands: () => [cmd('look')]},
+        {title: 'Already so', check: () => cmd('check-ok'), commands: () => [cmd('never')]},
+        {title: 'Not here', skip: () => 'no reason', commands: () => [cmd('never')]},
+        {title: 'Not now', onlyIf: () => cmd('only-if-no'), commands: () => [cmd('never')]},
+      ]
+      const summary = await quietly(() => runPipeline(pipeline, {}, connection, options))
+      expect(summary.steps.map((s) => [s.title, s.status])).to.deep.equal([['Look', 'done'], ['Already so', 'unchanged'], ['Not here', 'skipped'], ['Not now', 'skipped']])
+      expect(summary.changed).to.equal(false)
+      expect(executed.map((c) => c.script)).to.deep.equal(['look', 'check-ok', 'only-if-no'])
+      const changed = await quietly(() => runPipeline([{title: 'Write', commands: () => [cmd('write')]}], {}, connection, options))
+      expect(changed.changed).to.equal(true)
+    })
+
+    it("throws the failing step's GatlingError and runs nothing after it", async () => {
+      const {connection, executed} = fakeConnection((c) => ({code: c.script === 'boom' ? 5 : 0, tail: ['it broke']}))
+      let error: unknown
+      try {
+        await quietly(() => runPipeline([{title: 'One', commands: () => [cmd('one')]}, {title: 'Two', commands: () => [cmd('boom')]}, {title: 'Three', commands: () => [cmd('three')]}], {}, connection, options))
+      } catch (error_) {
+        error = error_
+      }
+      expect(error).to.be.instanceOf(GatlingError)
+      expect((error as GatlingError).details).to.deep.include({step: 'Two', exitCode: 5, output: ['it broke']})
+      expect(executed.map((c) => c.script)).to.deep.equal(['one', 'boom'])
     })
   })
 

@@ -1,0 +1,391 @@
+// tools/gatling-deploy (templates/server/gatling-deploy.sh.ejs, rendered by renderDeployTool), run for
+// real with /bin/sh as the deploy user would: its root() calls go through the stub sudo to the
+// rendered gatling-root, on the same temporary root (FakeServer in ../support.ts).
+import {expect} from 'chai'
+import {existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {HELPER} from '../../../src/server/layout.js'
+import {STATE_KEYS, type StateKey} from '../../../src/server/state.js'
+import {renderDeployTool} from '../../../src/steps/install-deploy-hook.js'
+import {FakeServer, shSyntaxCheck} from '../support.js'
+
+describe('server/gatling-deploy', function () {
+  this.timeout(20_000)
+
+  let server: FakeServer
+  let apps: string
+  let tools: string
+  before(() => {
+    server = new FakeServer()
+    server.initApp()
+    server.installDeployTool()
+    apps = join(server.dirs.apps, 'hello')
+    tools = join(apps, 'tools')
+    writeFileSync(join(apps, 'build', 'mix.exs'), 'def project do\n  [app: :hello, version: "0.1.0", elixir: "~> 1.14"]\nend\n')
+    server.resetCalls()
+    server.snapshot()
+  })
+  beforeEach(() => server.restore())
+  after(() => server.cleanup())
+
+  const stateFile = (key: StateKey) => join(apps, 'state', STATE_KEYS[key])
+  const state = (key: StateKey): string | undefined => (existsSync(stateFile(key)) ? readFileSync(stateFile(key), 'utf8') : undefined)
+  const setState = (key: StateKey, value: string) => writeFileSync(stateFile(key), `${value}\n`)
+  /** gatling-root subcommands gatling-deploy asked for through sudo. */
+  const rootCalls = () => server.calls('sudo').map((args) => {
+    expect(args.slice(0, 2)).to.deep.equal(['-n', HELPER])
+    return args.slice(2)
+  })
+  /** The expressions it ran in the node (gatling-root run … rpc EXPR). */
+  const rpcs = () => server.calls('systemd-run').map((args) => args.slice(args.indexOf('rpc') + 1)).filter((a) => a.length > 0).map((a) => a[0])
+  /** Instance PORT serves VSN: nginx's upstream points at it and its unit is active. */
+  const serving = (port: number, vsn: string) => {
+    server.setUpstream(port)
+    server.runInstance(port, vsn)
+  }
+
+  it('is rendered from the context: paths, state files, gatling-root, and it passes `sh -n`', () => {
+    const text = renderDeployTool(server.context())
+    expect(text).to.contain(`\nTOOLS=${tools}\n`).and.contain(`\nCURRENT=${apps}/current\n`)
+    const check = shSyntaxCheck(text)
+    expect(check.status, check.stderr).to.equal(0)
+  })
+
+  it('prints its usage for an unknown subcommand', () => {
+    for (const args of [[], ['rm'], ['--help']]) {
+      const run = server.deploy(args)
+      expect(run.status).to.equal(2)
+      expect(run.stderr).to.match(/^usage: gatling-deploy version\|decide\|hot-upgrade\|start\|health-instance\|health-nginx\|plan-rollback\|hot-downgrade\|mark-current\n$/)
+    }
+  })
+
+  describe('version and mark-current: the deploy number', () => {
+    it('is the number of deploys that served plus one, written into state with the version', () => {
+      const run = server.deploy(['version'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal('release version 0.1.0+1\n')
+      expect(state('number')).to.equal('1\n')
+      expect(state('vsn')).to.equal('0.1.0+1\n')
+      expect(server.calls('elixir')).to.deep.equal([[join(tools, 'set_version.exs'), join(apps, 'build', 'mix.exs'), '1']])
+      setState('deploys', '7')
+      expect(server.deploy(['version']).stdout).to.equal('release version 0.1.0+8\n')
+      expect(state('deploys'), 'not counted before it serves').to.equal('7\n')
+    })
+
+    it('a failed deploy uses up no number: the next one gets the same', () => {
+      setState('deploys', '7')
+      server.deploy(['version'])
+      // the deploy fails before mark-current; the next push starts again
+      expect(server.deploy(['version']).stdout).to.equal('release version 0.1.0+8\n')
+      expect(state('deploys')).to.equal('7\n')
+    })
+
+    it('mark-current makes the release current and only then counts its number', () => {
+      setState('deploys', '7')
+      server.deploy(['version'])
+      server.addRelease('0.1.0+8')
+      const run = server.deploy(['mark-current'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal('current release: 0.1.0+8\n')
+      expect(readlinkSync(join(apps, 'current'))).to.equal('releases/0.1.0+8')
+      expect(rootCalls()).to.deep.equal([['mark-current', 'hello', '0.1.0+8']])
+      expect(state('deploys')).to.equal('8\n')
+      expect(state('number')).to.equal(undefined)
+      expect(server.deploy(['version']).stdout).to.equal('release version 0.1.0+9\n')
+    })
+
+    it('mark-current counts nothing when gatling-root refuses, or when there is no new number (a rollback)', () => {
+      setState('deploys', '7')
+      server.deploy(['version']) // 0.1.0+8, never installed
+      expect(server.deploy(['mark-current']).status).to.equal(2)
+      expect(state('deploys')).to.equal('7\n')
+      expect(state('number')).to.equal('8\n')
+      server.addRelease('0.1.0+5')
+      setState('vsn', '0.1.0+5')
+      writeFileSync(stateFile('number'), '')
+      expect(server.deploy(['mark-current']).status).to.equal(0)
+      expect(state('deploys')).to.equal('7\n')
+    })
+  })
+
+  describe('decide', () => {
+    const MAKE_UPGRADE = 'make_upgrade.exs'
+
+    it('takes the first path when nothing is serving (and asks make_upgrade nothing)', () => {
+      const run = server.deploy(['decide'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal('first deploy: nothing is serving yet, so the release starts fresh\n')
+      expect(state('path')).to.equal('first\n')
+      expect(server.calls('elixir')).to.deep.equal([])
+    })
+
+    it('takes the restart when --restart was given', () => {
+      serving(4000, '0.1.0+3')
+      const run = server.deploy(['decide', '--restart'])
+      expect(run.stdout).to.equal('restart (zero-downtime): --restart was given\n')
+      expect(state('path')).to.equal('restart\n')
+      expect(server.calls('elixir')).to.deep.equal([])
+    })
+
+    it("goes hot on make_upgrade's last line GATLING_UPGRADE hot, comparing the serving slot with the new build", () => {
+      serving(4000, '0.1.0+3')
+      server.writeTree(join(apps, 'state', 'upgrade'), {'stale.tar.gz': 'from the last deploy'})
+      server.answer('elixir', MAKE_UPGRADE, 0, 'comparing 0.1.0+3 with 0.1.0+4\nGATLING_UPGRADE hot')
+      const run = server.deploy(['decide'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal('hot upgrade: the running node (port 4000) will load the new code in place\n')
+      expect(state('path')).to.equal('hot\n')
+      expect(server.calls('elixir')).to.deep.equal([[join(tools, MAKE_UPGRADE), '--from', join(apps, 'slots', '4000'), '--to', join(apps, 'build', '_build', 'prod', 'rel', 'hello'), '--out', join(apps, 'state', 'upgrade')]])
+      expect(existsSync(join(apps, 'state', 'upgrade')), 'the last upgrade package is removed first').to.equal(false)
+    })
+
+    it('takes the restart on GATLING_UPGRADE restart, with the reason', () => {
+      serving(4001, '0.1.0+3')
+      server.answer('elixir', MAKE_UPGRADE, 0, 'GATLING_UPGRADE restart the ERTS changed (14.2 -> 15.0)')
+      const run = server.deploy(['decide'])
+      expect(run.stdout).to.equal('restart (zero-downtime), not hot: the ERTS changed (14.2 -> 15.0)\n')
+      expect(state('path')).to.equal('restart\n')
+    })
+
+    for (const [what, status, output] of [['no verdict', 0, 'done'], ['a crash', 1, '** (RuntimeError) boom'], ['nothing', 0, '']] as const) {
+      it(`fails on ${what} from make_upgrade`, () => {
+        serving(4000, '0.1.0+3')
+        setState('path', 'hot')
+        server.answer('elixir', MAKE_UPGRADE, status, output)
+        const run = server.deploy(['decide'])
+        expect(run.status).to.equal(1)
+        expect(run.stdout).to.equal('make_upgrade gave no verdict\n')
+      })
+    }
+
+    it("shows make_upgrade's output on stderr (a pipe, as in the git hook)", () => {
+      serving(4000, '0.1.0+3')
+      server.answer('elixir', MAKE_UPGRADE, 0, 'appup: Hello.Counter changed\nGATLING_UPGRADE hot')
+      const run = server.deploy(['decide'], {mergeStderr: true})
+      expect(run.status).to.equal(0)
+      expect(run.stdout).to.contain('appup: Hello.Counter changed\n')
+    })
+
+    // KNOWN BUG (reported, templates/server/gatling-deploy.sh.ejs, decide): `tee /dev/stderr` cannot
+    // reopen a socket, and sshd (without a pty) gives the command socketpairs, as Node does here:
+    // under `gatling push` make_upgrade's output is lost and tee prints an error.
+    it("shows make_upgrade's output on stderr when stderr is a socket (as under sshd)", () => {
+      serving(4000, '0.1.0+3')
+      server.answer('elixir', MAKE_UPGRADE, 0, 'appup: Hello.Counter changed\nGATLING_UPGRADE hot')
+      const run = server.deploy(['decide'])
+      expect(run.stderr).to.equal('appup: Hello.Counter changed\nGATLING_UPGRADE hot\n')
+    })
+  })
+
+  describe('hot-upgrade', () => {
+    beforeEach(() => {
+      serving(4000, '0.1.0+3')
+      setState('vsn', '0.1.0+4')
+      server.writeTree(join(apps, 'state', 'upgrade'), {'hello-0.1.0+4.tar.gz': 'package'})
+    })
+    const upgrade = (vsn: string) => `Process.put(:gatling_argv, ["upgrade", "${vsn}"]); Code.eval_file("${tools}/upgrade.exs")`
+
+    it('stages the package, upgrades the node in place, checks the version it runs, and keeps the version to go back to', () => {
+      server.answer('systemd-run', 'Application.spec', 0, '0.1.0+4')
+      const run = server.deploy(['hot-upgrade'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal('the node on port 4000 now runs 0.1.0+4 (same OS process)\n')
+      expect(readFileSync(join(apps, 'slots', '4000', 'releases', 'hello-0.1.0+4.tar.gz'), 'utf8')).to.equal('package')
+      expect(rpcs()).to.deep.equal([upgrade('0.1.0+4'), 'IO.puts(Application.spec(:hello, :vsn))'])
+      expect(state('previousVsn')).to.equal('0.1.0+3\n')
+      expect(state('port')).to.equal('4000\n')
+      expect(state('path'), 'the path stays as decide left it').to.equal(undefined)
+    })
+
+    it('falls back to the restart path when the node refuses the upgrade', () => {
+      setState('path', 'hot')
+      server.answer('systemd-run', 'gatling_argv', 1, '{:error, :bad_relup}')
+      const run = server.deploy(['hot-upgrade'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.contain('the hot upgrade was refused: falling back to the zero-downtime restart\n')
+      expect(state('path')).to.equal('restart\n')
+    })
+
+    it('fails when the node reports another version afterwards', () => {
+      server.answer('systemd-run', 'Application.spec', 0, '0.1.0+3')
+      const run = server.deploy(['hot-upgrade'])
+      expect(run.status).to.equal(1)
+      expect(run.stdout).to.contain('after the upgrade the node reports version 0.1.0+3, not 0.1.0+4\n')
+    })
+  })
+
+  describe('start', () => {
+    beforeEach(() => {
+      setState('vsn', '0.1.0+4')
+      server.addRelease('0.1.0+4')
+    })
+
+    for (const [servingPort, expected] of [[undefined, 4000], [4000, 4001], [4001, 4000]] as const) {
+      it(`starts the new release on port ${expected} when ${servingPort ?? 'nothing'} is serving`, () => {
+        if (servingPort) serving(servingPort, '0.1.0+3')
+        const run = server.deploy(['start'])
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.equal(`started on port ${expected}\n`)
+        expect(state('port')).to.equal(`${expected}\n`)
+        expect(rootCalls().at(-1)).to.deep.equal(['start', 'hello', String(expected), '0.1.0+4'])
+        expect(server.active()).to.include(`hello@${expected}`)
+      })
+    }
+  })
+
+  describe('health-instance', () => {
+    beforeEach(() => {
+      setState('port', '4001')
+      server.setActive('hello@4001')
+    })
+
+    it('waits until the new instance answers 200 on its own port', () => {
+      server.writeState('curl-codes', '000\n503\n200\n')
+      const run = server.deploy(['health-instance', '/health'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal('healthy on port 4001: GET /health -> 200\n')
+      expect(server.calls('curl')).to.have.length(3)
+      expect(server.calls('curl')[0]).to.deep.equal(['-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', 'http://127.0.0.1:4001/health'])
+      expect(server.active()).to.deep.equal(['hello@4001'])
+    })
+
+    it('after HEALTH_TIMEOUT_S without a 200, shows its log and stops it', () => {
+      server.writeState('curl-codes', '503\n')
+      server.writeState('clock', '1000 10\n') // each `date +%s` is 10 s later: the 30 s pass on the third try
+      const run = server.deploy(['health-instance', '/health'])
+      expect(run.status).to.equal(1)
+      expect(run.stdout).to.equal('the new release did not answer 200 on /health; last status 503, then its log:\njournal line 1\njournal line 2\n')
+      expect(server.calls('curl')).to.have.length(3)
+      expect(rootCalls().filter(([sub]) => sub !== 'alive')).to.deep.equal([['logs', 'hello', '4001'], ['stop', 'hello', '4001']])
+      expect(server.active()).to.deep.equal([])
+    })
+
+    it('gives up at once when the instance is no longer alive', () => {
+      server.writeState('curl-codes', '000\n')
+      server.setActive()
+      const run = server.deploy(['health-instance', '/health'])
+      expect(run.status).to.equal(1)
+      expect(run.stdout).to.match(/^the new release did not answer 200 on \/health; last status 000, then its log:\n/)
+      expect(server.calls('curl')).to.have.length(1)
+      expect(rootCalls().map(([sub]) => sub)).to.deep.equal(['alive', 'logs', 'stop'])
+    })
+  })
+
+  describe('health-nginx', () => {
+    const downgrade = (vsn: string) => `Process.put(:gatling_argv, ["downgrade", "${vsn}"]); Code.eval_file("${tools}/upgrade.exs")`
+
+    it('passes on 200 through nginx, with the Host header', () => {
+      const run = server.deploy(['health-nginx', '/health', 'example.com'])
+      expect(run).to.deep.include({status: 0, stdout: 'GET /health through nginx -> 200\n'})
+      expect(server.calls('curl')).to.deep.equal([['-s', '-o', '/dev/null', '-m', '5', '-w', '%{http_code}', '-H', 'Host: example.com', 'http://127.0.0.1/health']])
+    })
+
+    it('after a hot upgrade that fails it, downgrades the node in place to the version it ran before', () => {
+      server.writeState('curl-codes', '502\n')
+      setState('path', 'hot')
+      setState('port', '4000')
+      setState('previousVsn', '0.1.0+3')
+      const run = server.deploy(['health-nginx', '/health', 'example.com'])
+      expect(run.status).to.equal(1)
+      expect(run.stdout).to.equal('GET /health through nginx answered: 502\ndowngrading the node in place to 0.1.0+3\n')
+      expect(rootCalls()).to.deep.equal([['run', 'hello', '4000', 'rpc', downgrade('0.1.0+3')]])
+      expect(rpcs()).to.deep.equal([downgrade('0.1.0+3')])
+    })
+
+    it('fails without touching the node after a restart, or a hot rollback (no version to go back to)', () => {
+      server.writeState('curl-codes', '502\n')
+      setState('path', 'restart')
+      setState('port', '4000')
+      setState('previousVsn', '0.1.0+3')
+      expect(server.deploy(['health-nginx', '/health', 'example.com']).status).to.equal(1)
+      setState('path', 'hot')
+      writeFileSync(stateFile('previousVsn'), '')
+      expect(server.deploy(['health-nginx', '/health', 'example.com']).status).to.equal(1)
+      expect(rootCalls()).to.deep.equal([])
+    })
+  })
+
+  describe('plan-rollback', () => {
+    function releases(...numbers: number[]) {
+      for (const n of numbers) server.addRelease(`0.1.0+${n}`)
+    }
+    const current = (vsn: string) => symlinkSync(`releases/${vsn}`, join(apps, 'current'))
+
+    it('goes back to the highest deploy number below current, by number, not by name or time: +10 before +9', () => {
+      releases(8, 9, 10, 11)
+      mkdirSync(join(apps, 'releases', '.0.1.0+12.new'))
+      const later = new Date(Date.now() + 3_600_000)
+      utimesSync(join(apps, 'releases', '0.1.0+9'), later, later) // the newest directory
+      current('0.1.0+11')
+      const run = server.deploy(['plan-rollback'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(state('vsn')).to.equal('0.1.0+10\n')
+      expect(run.stdout).to.equal('rolling back 0.1.0+11 -> 0.1.0+10: zero-downtime restart (the running node no longer has 0.1.0+10)\n')
+      expect(state('path')).to.equal('restart\n')
+    })
+
+    it('below +10 comes +9', () => {
+      releases(8, 9, 10, 11)
+      current('0.1.0+10')
+      expect(server.deploy(['plan-rollback']).status).to.equal(0)
+      expect(state('vsn')).to.equal('0.1.0+9\n')
+    })
+
+    it('tries a hot downgrade when the running node still has the target release', () => {
+      releases(2, 3)
+      current('0.1.0+3')
+      serving(4001, '0.1.0+3')
+      server.writeTree(join(apps, 'slots', '4001', 'releases', '0.1.0+2'), {'start.boot': 'boot'})
+      setState('number', '9')
+      setState('previousVsn', '0.1.0+1')
+      const run = server.deploy(['plan-rollback'])
+      expect(run.stdout).to.equal('rolling back 0.1.0+3 -> 0.1.0+2: trying a hot downgrade of the node on port 4001\n')
+      expect(state('path')).to.equal('hot\n')
+      expect(state('port')).to.equal('4001\n')
+      expect(state('number'), 'a rollback is no new deploy').to.equal(undefined)
+      expect(state('previousVsn')).to.equal(undefined)
+    })
+
+    it('goes to the release asked for', () => {
+      releases(2, 3, 4)
+      current('0.1.0+4')
+      expect(server.deploy(['plan-rollback', '0.1.0+2']).status).to.equal(0)
+      expect(state('vsn')).to.equal('0.1.0+2\n')
+    })
+
+    it('refuses what it cannot roll back to, and leaves the state alone', () => {
+      expect(server.deploy(['plan-rollback'])).to.deep.include({status: 1, stdout: 'nothing is deployed yet\n'})
+      releases(3, 4)
+      current('0.1.0+3')
+      setState('vsn', '0.1.0+4')
+      expect(server.deploy(['plan-rollback'])).to.deep.include({status: 1, stdout: 'there is no release older than 0.1.0+3 to roll back to\n'})
+      expect(server.deploy(['plan-rollback', '0.1.0+1'])).to.deep.include({status: 1, stdout: 'release 0.1.0+1 is not on the server (kept: 0.1.0+3 0.1.0+4 )\n'})
+      expect(server.deploy(['plan-rollback', '0.1.0+3'])).to.deep.include({status: 1, stdout: '0.1.0+3 is already the current release\n'})
+      expect(state('vsn')).to.equal('0.1.0+4\n')
+    })
+  })
+
+  describe('hot-downgrade', () => {
+    beforeEach(() => {
+      setState('port', '4000')
+      setState('vsn', '0.1.0+2')
+      setState('path', 'hot')
+    })
+
+    it('runs the down script in the node on its port', () => {
+      const run = server.deploy(['hot-downgrade'])
+      expect(run).to.deep.include({status: 0, stdout: 'the node on port 4000 now runs 0.1.0+2 (same OS process)\n'})
+      expect(rpcs()).to.deep.equal([`Process.put(:gatling_argv, ["downgrade", "0.1.0+2"]); Code.eval_file("${tools}/upgrade.exs")`])
+      expect(state('path')).to.equal('hot\n')
+    })
+
+    it('falls back to the restart path when the node refuses', () => {
+      server.answer('systemd-run', 'gatling_argv', 1)
+      const run = server.deploy(['hot-downgrade'])
+      expect(run).to.deep.include({status: 0, stdout: 'the hot downgrade was refused: falling back to the zero-downtime restart\n'})
+      expect(state('path')).to.equal('restart\n')
+    })
+  })
+})
+

@@ -1,0 +1,804 @@
+// gatling-root (templates/server/gatling-root.sh.ejs, rendered by src/server/scripts.ts), run for real
+// with /bin/sh against a temporary root and stub programs (FakeServer in ../support.ts): every
+// argument it refuses, and what each subcommand does to files, units, nginx and the app's node.
+import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
+import {chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {APPS_ROOT, ETC_ROOT, HOMES_ROOT, appDirs} from '../../../src/server/layout.js'
+import {COOKIE_PLACEHOLDER, nodeEnvironment, sandbox} from '../../../src/server/node.js'
+import {RESERVED_ENV, RULES} from '../../../src/server/rules.js'
+import {renderGatlingRoot, renderUnitTemplate} from '../../../src/server/scripts.js'
+import {FakeServer, type Run, shSyntaxCheck, upstreamText} from '../support.js'
+
+const isRoot = process.getuid?.() === 0
+
+function refused(run: Run, message: string | RegExp, what = ''): void {
+  expect(run.status, `${what}: ${run.stdout}${run.stderr}`).to.equal(2)
+  if (typeof message === 'string') expect(run.stderr, what).to.equal(`gatling-root: ${message}\n`)
+  else expect(run.stderr, what).to.match(message)
+}
+
+/** The arguments a systemd-run call got, sorted out: its options, -p properties, -E variables and the command. */
+function systemdRun(args: string[]) {
+  const options: string[] = []
+  const properties: string[] = []
+  const environment: string[] = []
+  let i = 0
+  for (; i < args.length; i++) {
+    if (args[i] === '-p') properties.push(args[++i])
+    else if (args[i] === '-E') environment.push(args[++i])
+    else if (args[i].startsWith('--')) options.push(args[i])
+    else break
+  }
+  return {options, properties, environment, command: args.slice(i)}
+}
+
+describe('server/gatling-root', function () {
+  this.timeout(20_000)
+
+  describe('the rendered script', () => {
+    it('takes every path from the server directories it is rendered with', () => {
+      const server = new FakeServer()
+      try {
+        const text = renderGatlingRoot(server.dirs)
+        for (const [name, value] of [['APPS', server.dirs.apps], ['ETC', server.dirs.etc], ['HOMES', server.dirs.homes], ['UPSTREAMS', server.dirs.upstreams], ['SHARE', server.dirs.share], ['UNITS', server.dirs.units], ['SITES', server.dirs.sites], ['NGINX_PID', server.dirs.nginxPid]]) {
+          expect(text).to.contain(`\n${name}=${value}\n`)
+        }
+        // no path of the real server is left in the rest of it
+        const body = text.replaceAll(server.root, '/ROOT').split('\n').filter((l) => !/^[A-Z_]+=\/ROOT\//.test(l)).join('\n')
+        for (const path of [APPS_ROOT, ETC_ROOT, HOMES_ROOT, '/etc/nginx', '/etc/systemd', '/run/nginx']) expect(body, path).to.not.contain(path)
+      } finally {
+        server.cleanup()
+      }
+    })
+
+    it('carries every validation rule of src/server/rules.ts, and passes `sh -n` and `bash -n`', () => {
+      const text = renderGatlingRoot()
+      expect(text.startsWith('#!/bin/sh\n')).to.equal(true)
+      expect(text).to.contain('\nDEPLOY_USER=gatling\n').and.contain('\nAPPS_GROUP=gatling-apps\n').and.contain(`\nAPPS=${APPS_ROOT}\n`)
+      for (const [name, rule] of Object.entries(RULES)) expect(text).to.contain(`\nRULE_${name.toUpperCase()}='${rule.pattern}'\n`)
+      for (const shell of ['/bin/sh', 'bash']) {
+        const check = shSyntaxCheck(text, shell)
+        expect(check.status, `${shell}: ${check.stderr}`).to.equal(0)
+      }
+      expect(text).to.not.match(/<%|%>|\bundefined\b|\[object Object\]/)
+    })
+
+    it('is rendered for another deploy user', () => {
+      expect(renderGatlingRoot(undefined, 'deployer')).to.contain('\nDEPLOY_USER=deployer\n')
+    })
+  })
+
+  describe("valid(): a value is one line matching the rule as a whole", () => {
+    /** Call the script's own valid() function, extracted from the rendered script. */
+    const valid = (pattern: string, value: string) => {
+      const functions = renderGatlingRoot().split('\n').filter((l) => /^(die|valid)\(\)/.test(l)).join('\n')
+      expect(functions).to.match(/^die\(\)/m).and.match(/^valid\(\)/m)
+      return spawnSync('/bin/sh', ['-c', `${functions}\nvalid "$1" "$2" && echo accepted`, 'sh', pattern, value], {encoding: 'utf8'})
+    }
+
+    it('accepts well-formed values and refuses single-line bad ones', () => {
+      expect(valid(RULES.app.pattern, 'hello').stdout).to.equal('accepted\n')
+      expect(valid(RULES.version.pattern, '0.1.0+7').stdout).to.equal('accepted\n')
+      for (const [pattern, bad] of [[RULES.app.pattern, 'Hello'], [RULES.version.pattern, '../../etc'], [RULES.port.pattern, '80'], [RULES.port.pattern, '4000;id'], [RULES.keepReleases.pattern, '1000']]) {
+        const run = valid(pattern, bad)
+        expect(run.status, bad).to.equal(2)
+        expect(run.stderr).to.equal(`gatling-root: invalid argument: ${bad}\n`)
+      }
+    })
+
+    // Regression: grep -x matches line by line, so an argument with a newline passed when any one of
+    // its lines matched: `install-release APP $'x\n/../../../../etc'` passed vsn_arg, and the helper
+    // then ran `rm -rf "$APPS/$APP/releases/$VSN"` as root on that path.
+    it('refuses an argument with a newline, whatever its lines', () => {
+      for (const [pattern, bad] of [[RULES.version.pattern, '0.1.0\n/../../../../etc'], [RULES.app.pattern, 'hello\n../../x'], [RULES.port.pattern, '4000\n/../../tmp'], [RULES.port.pattern, '4000\n'], [RULES.port.pattern, '\n4000']]) {
+        const run = valid(pattern, bad)
+        expect(run.stdout, JSON.stringify(bad)).to.equal('')
+        expect(run.status, JSON.stringify(bad)).to.equal(2)
+      }
+    })
+  })
+
+  describe('refuses bad arguments before it does anything', () => {
+    let server: FakeServer
+    before(() => {
+      server = new FakeServer()
+      server.initApp('hello')
+      server.initApp('world') // ports 4002 4003
+      server.addRelease('0.1.0+1')
+    })
+    after(() => server.cleanup())
+    beforeEach(() => server.resetCalls())
+    afterEach(function () {
+      // nothing ran: no stub was called (the validation is all in the script)
+      if (this.currentTest?.state === 'passed') expect(server.calls(), 'a refused call ran a program').to.deep.equal([])
+    })
+
+    /** Every case is refused with exit 2 and its message (all cases run in one shell). */
+    function refusedAll(cases: Array<[string[], string | RegExp]>): void {
+      const runs = server.runMany(cases.map(([args]) => args))
+      cases.forEach(([args, message], i) => refused(runs[i], message, JSON.stringify(args)))
+    }
+
+    const GOOD: Record<string, string[]> = {
+      'app-init': [],
+      ports: [],
+      env: [],
+      unit: [],
+      site: ['example.com'],
+      'install-release': ['0.1.0+1'],
+      serving: [],
+      start: ['4000', '0.1.0+1'],
+      stop: ['4000'],
+      alive: ['4000'],
+      logs: ['4000', '40'],
+      switch: ['4000', '/health', 'example.com'],
+      run: ['4000', 'rpc', 'IO.puts(1)'],
+      eval: ['0.1.0+1', 'IO.puts(1)'],
+      migrate: ['0.1.0+1', 'Hello.Release'],
+      'stage-upgrade': ['4000', '0.1.0+1'],
+      'mark-current': ['0.1.0+1'],
+      prune: ['5'],
+    }
+    const subcommands = Object.keys(GOOD)
+    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune APP \.\.\.\n$/
+
+    it('prints its usage for a missing or unknown subcommand, which names every subcommand the steps use', () => {
+      refusedAll([[[], USAGE], [['rm-rf'], USAGE], [['--help'], USAGE], [['APP-INIT', 'hello'], USAGE]])
+      for (const sub of subcommands) expect(USAGE.source).to.contain(sub)
+    })
+
+    it('refuses an invalid app name on every subcommand', () => {
+      // every bad name on two subcommands, two bad names on every one (they share app_arg)
+      const bad = ['Hello', '../etc', 'a;id', '$(id)', 'x'.repeat(32), '', '-h', 'hello\nworld', '1app', 'hello world']
+      refusedAll([
+        ...['start', 'app-init'].flatMap((sub) => bad.map((app): [string[], string] => [[sub, app, ...GOOD[sub]], `invalid argument: ${app}`])),
+        ...subcommands.flatMap((sub) => ['../etc', 'hello\nworld'].map((app): [string[], string] => [[sub, app, ...GOOD[sub]], `invalid argument: ${app}`])),
+      ])
+    })
+
+    it('refuses an app that was never initialised (but app-init takes a new one)', () => {
+      refusedAll(subcommands.filter((s) => s !== 'app-init').map((sub) => [[sub, 'no_such_app', ...GOOD[sub]], 'unknown app: no_such_app']))
+    })
+
+    it('refuses a wrong number of arguments with the usage of the subcommand', () => {
+      const fixed = ['app-init', 'ports', 'env', 'unit', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune']
+      const usage = (sub: string) => new RegExp(`^gatling-root: usage: ${sub} APP`)
+      refusedAll([
+        ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
+        ...fixed.filter((sub) => GOOD[sub].length > 0).map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub].slice(0, -1)], usage(sub)]),
+        ...subcommands.map((sub): [string[], RegExp] => [[sub], usage(sub)]),
+        [['logs', 'hello'], /^gatling-root: usage: logs APP PORT \[LINES\]/],
+        [['logs', 'hello', '4000', '40', '50'], /^gatling-root: usage: logs APP PORT \[LINES\]/],
+        [['run', 'hello', '4000'], /^gatling-root: usage: run APP PORT rpc\|pid\|remote \[EXPR\]/],
+      ])
+    })
+
+    it("refuses a port that is not the app's, or no port at all", () => {
+      const notHello = ['4002', '4003', '4004', '9999']
+      const bad = ['80', '4000;id', '04000', '4000 4001', '-4000', '400000', '4000\n/tmp', '']
+      const cases: Array<[string[], string]> = []
+      for (const sub of ['start', 'stop', 'alive', 'logs', 'switch', 'run', 'stage-upgrade']) {
+        // every value on start, two of each kind on the others (they share port_arg)
+        for (const port of sub === 'start' ? notHello : ['4002', '9999']) cases.push([[sub, 'hello', port, ...GOOD[sub].slice(1)], `port ${port} does not belong to hello`])
+        for (const port of sub === 'start' ? bad : ['4000;id', '4000\n/tmp']) cases.push([[sub, 'hello', port, ...GOOD[sub].slice(1)], `invalid argument: ${port}`])
+      }
+      refusedAll(cases)
+    })
+
+    it('refuses a version that could be a path, an option or two lines', () => {
+      const BAD_VERSIONS = ['..', '../x', '.', '.hidden', '-rf', '--help', '0.1.0/../../x', '0.1.0\n/../../etc', 'a'.repeat(65), '', '0.1.0 x', '0.1.0;id', '$(id)']
+      const withVersion: Array<[string, (v: string) => string[]]> = [
+        ['install-release', (v) => [v]],
+        ['start', (v) => ['4000', v]],
+        ['eval', (v) => [v, 'IO.puts(1)']],
+        ['migrate', (v) => [v, 'Hello.Release']],
+        ['stage-upgrade', (v) => ['4000', v]],
+        ['mark-current', (v) => [v]],
+      ]
+      // every bad version on install-release, three on the others (they share vsn_arg)
+      refusedAll(withVersion.flatMap(([sub, args]) => (sub === 'install-release' ? BAD_VERSIONS : ['..', '-rf', '0.1.0\n/../../etc']).map((bad): [string[], string] => [[sub, 'hello', ...args(bad)], `invalid argument: ${bad}`])))
+    })
+
+    it('refuses a log line count that journalctl would read as an option (-n, --vacuum-time=1s) or out of range', () => {
+      // (an empty count is the default, 40)
+      refusedAll(['--vacuum-time=1s', '-n', '-f', '--rotate', '0', '100001', '-100', '10;id', '5\n6', '1e3', ' 40'].map((bad) => [['logs', 'hello', '4000', bad], `invalid argument: ${bad}`]))
+    })
+
+    it('refuses a health path or host name that is not plain', () => {
+      refusedAll([
+        ...['health', '/a b', '/a?b=1', '/$(id)', '/`id`', `/${'a'.repeat(201)}`, '/x\n/y', '/a#b', '', 'http://evil/'].map((bad): [string[], string] => [['switch', 'hello', '4000', bad, 'example.com'], `invalid argument: ${bad}`]),
+        ...['example.com/evil', 'a b', '-x.com', '*.example.com', 'evil.com\r\nX-Injected: 1', '', 'a..com', 'exa_mple.com', `${'a'.repeat(64)}.com`, 'x.com;id'].map((bad): [string[], string] => [['switch', 'hello', '4000', '/health', bad], `invalid argument: ${bad}`]),
+      ])
+    })
+
+    it('refuses a domain that is not a host name, or longer than 253', () => {
+      const bad = ['exa_mple.com', '-a.com', 'a-.com', 'a..com', '.com', `${'a'.repeat(64)}.com`, 'x.com;id', 'a b', '*', '**.a.com', 'a.*.com', 'x.com\ny.com', `${'a.'.repeat(127)}com`]
+      refusedAll(bad.map((domain) => [['site', 'hello', 'example.com', domain], `invalid argument: ${domain}`]))
+    })
+
+    it('refuses a keep count outside 1..100', () => {
+      refusedAll(['0', '101', '-1', '1e3', '007', '', '5 ', '5\n6', 'all'].map((bad) => [['prune', 'hello', bad], `invalid argument: ${bad}`]))
+    })
+
+    it('runs only rpc, pid or remote in a node, with the expression rpc needs', () => {
+      refusedAll([
+        ...['eval', 'stop', 'start', 'daemon', '-e', 'rpc;id'].map((bad): [string[], string] => [['run', 'hello', '4000', bad, 'IO.puts(1)'], `invalid argument: ${bad}`]),
+        [['run', 'hello', '4000', 'rpc'], 'usage: run APP PORT rpc EXPR'],
+        [['run', 'hello', '4000', 'rpc', 'a', 'b'], 'usage: run APP PORT rpc EXPR'],
+        [['run', 'hello', '4000', 'pid', 'x'], 'usage: run APP PORT pid'],
+        [['run', 'hello', '4000', 'remote', 'x'], 'usage: run APP PORT remote'],
+      ])
+    })
+
+    it('takes only an Elixir module name to migrate with', () => {
+      refusedAll(['hello.release', 'Hello.Release;id', 'Hello.', '', 'Hello..Release', 'Hello.Release()'].map((bad) => [['migrate', 'hello', '0.1.0+1', bad], `invalid argument: ${bad}`]))
+    })
+  })
+
+  describe('app-init', () => {
+    let server: FakeServer
+    beforeEach(() => (server = new FakeServer()))
+    afterEach(() => server.cleanup())
+
+    const subst = (path: string, app: string) =>
+      path.replace('${APPS}', server.dirs.apps).replace('${ETC}', server.dirs.etc).replace('${HOMES}', server.dirs.homes).replaceAll('${APP}', app)
+    const owners = {root: 'root', deploy: 'gatling', app: 'hello'}
+
+    it("creates the app's user in gatling-apps, puts the deploy user in its group, and makes its directories as the layout says", () => {
+      const run = server.run(['app-init', 'hello'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal('created user hello\nadded gatling to group hello (takes effect at its next login)\nports 4000 4001\n')
+      expect(server.calls('groupadd')).to.deep.equal([['--system', 'gatling-apps']])
+      expect(server.calls('useradd')).to.deep.equal([['--system', '--user-group', '--groups', 'gatling-apps', '--home-dir', `${server.dirs.homes}/hello`, '--no-create-home', '--shell', '/usr/sbin/nologin', 'hello']])
+      expect(server.calls('usermod')).to.deep.equal([['-a', '-G', 'hello', 'gatling']])
+      for (const dir of appDirs('hello')) {
+        const path = dir.path.replace(APPS_ROOT, server.dirs.apps).replace(ETC_ROOT, server.dirs.etc).replace(HOMES_ROOT, server.dirs.homes)
+        expect(statSync(path).isDirectory(), path).to.equal(true)
+        expect((statSync(path).mode & 0o7777).toString(8).padStart(4, '0'), path).to.equal(dir.mode)
+        expect(server.owner(path), path).to.equal(`${owners[dir.owner]}:${dir.group === 'root' ? 'root' : 'hello'}`)
+      }
+      for (const shared of [server.dirs.apps, server.dirs.etc, server.dirs.homes, server.dirs.upstreams]) expect(server.owner(shared), shared).to.equal('root:root')
+    })
+
+    it('gives it two ports, a cookie only root can read, its copy in the home, and an empty env file', () => {
+      server.initApp()
+      const etc = join(server.dirs.etc, 'hello')
+      expect(readFileSync(join(etc, 'ports'), 'utf8')).to.equal('4000 4001\n')
+      const cookie = readFileSync(join(etc, 'cookie'), 'utf8')
+      expect(cookie).to.match(/^[0-9a-f]{64}$/)
+      expect(statSync(join(etc, 'cookie')).mode & 0o777).to.equal(0o400)
+      const home = join(server.dirs.homes, 'hello', '.erlang.cookie')
+      expect(readFileSync(home, 'utf8')).to.equal(cookie)
+      expect(statSync(home).mode & 0o777).to.equal(0o400)
+      expect(server.calls('runuser')[0].slice(0, 3), 'the copy is written as the app').to.deep.equal(['-u', 'hello', '--'])
+      expect(readFileSync(join(etc, 'app.env'), 'utf8')).to.equal('')
+      expect(statSync(join(etc, 'app.env')).mode & 0o777).to.equal(0o600)
+      expect(server.owner(join(etc, 'app.env'))).to.equal('hello:hello')
+    })
+
+    it('gives the next app the next free ports', () => {
+      server.initApp('hello')
+      expect(server.initApp('world').stdout).to.contain('ports 4002 4003\n')
+      expect(readFileSync(join(server.dirs.etc, 'world', 'ports'), 'utf8')).to.equal('4002 4003\n')
+    })
+
+    it('changes nothing the second time: no user, no group change, no chown, the same cookie and ports', () => {
+      server.initApp()
+      const cookie = readFileSync(join(server.dirs.etc, 'hello', 'cookie'), 'utf8')
+      server.resetCalls()
+      const again = server.run(['app-init', 'hello'])
+      expect(again.status, again.stderr).to.equal(0)
+      expect(again.stdout).to.equal('')
+      for (const program of ['useradd', 'usermod', 'groupadd', 'chown', 'install']) expect(server.calls(program), program).to.deep.equal([])
+      expect(readFileSync(join(server.dirs.etc, 'hello', 'cookie'), 'utf8')).to.equal(cookie)
+      expect(readFileSync(join(server.dirs.etc, 'hello', 'ports'), 'utf8')).to.equal('4000 4001\n')
+    })
+
+    it('refuses a name that belongs to a user that is no gatling app', () => {
+      server.writeState('passwd', 'gatling gatling\npostgres postgres ssl-cert\n')
+      refused(server.run(['app-init', 'postgres']), 'a user named postgres already exists and is not a gatling app: choose another app name')
+      expect(server.calls('chown')).to.deep.equal([])
+      expect(existsSync(join(server.dirs.apps, 'postgres'))).to.equal(false)
+    })
+
+    describe('ensure_dir: root never follows a path a less trusted user could have put there', () => {
+      let victim: string
+      beforeEach(() => {
+        server.initApp()
+        victim = join(server.root, 'victim')
+        mkdirSync(victim, {mode: 0o700})
+        writeFileSync(join(victim, 'secret'), 'keep me')
+        chmodSync(victim, 0o700)
+        server.resetCalls()
+      })
+
+      const untouched = () => {
+        expect(statSync(victim).mode & 0o777, 'the victim was chmodded').to.equal(0o700)
+        expect(readdirSync(victim)).to.deep.equal(['secret'])
+        expect(server.calls('chown'), 'something was chowned').to.deep.equal([])
+        expect(server.owner(victim)).to.equal(undefined)
+      }
+
+      for (const name of ['releases', 'slots', 'state']) {
+        it(`refuses a symbolic link where ${name}/ should be, and chowns nothing`, () => {
+          const path = join(server.dirs.apps, 'hello', name)
+          rmSync(path, {recursive: true})
+          symlinkSync(victim, path)
+          refused(server.run(['app-init', 'hello']), `${path} is a symbolic link: refusing to use it`)
+          untouched()
+          expect(readlinkSync(path)).to.equal(victim)
+        })
+      }
+
+      it("refuses a symbolic link for the app's whole directory, before anything below it", () => {
+        const path = join(server.dirs.apps, 'hello')
+        rmSync(path, {recursive: true})
+        symlinkSync(victim, path)
+        refused(server.run(['app-init', 'hello']), `${path} is a symbolic link: refusing to use it`)
+        untouched()
+        expect(existsSync(join(victim, 'releases'))).to.equal(false)
+      })
+
+      it('refuses a directory with another owner', () => {
+        const state = join(server.dirs.apps, 'hello', 'state')
+        server.setOwner(state, 'hello:hello') // the app must never own what the deploy user hands to root
+        refused(server.run(['app-init', 'hello']), `${state} belongs to hello:hello, not gatling:hello: refusing to use it`)
+        expect(server.calls('chown')).to.deep.equal([])
+        const releases = join(server.dirs.apps, 'hello', 'releases')
+        server.setOwner(state, 'gatling:hello')
+        server.setOwner(releases, 'gatling:hello') // the deploy user must never own what root installs into
+        refused(server.run(['app-init', 'hello']), `${releases} belongs to gatling:hello, not root:hello: refusing to use it`)
+      })
+
+      it('refuses a file where a directory should be', () => {
+        const slots = join(server.dirs.apps, 'hello', 'slots')
+        rmSync(slots, {recursive: true})
+        writeFileSync(slots, '')
+        refused(server.run(['app-init', 'hello']), `${slots} is not a directory: refusing to use it`)
+        expect(server.calls('chown')).to.deep.equal([])
+      })
+    })
+  })
+
+  describe('with an app', () => {
+    let server: FakeServer
+    let apps: string
+    let cookie: string
+    before(() => {
+      server = new FakeServer()
+      server.initApp()
+      server.resetCalls()
+      server.snapshot()
+      apps = join(server.dirs.apps, 'hello')
+      cookie = readFileSync(join(server.dirs.etc, 'hello', 'cookie'), 'utf8')
+    })
+    beforeEach(() => server.restore())
+    after(() => server.cleanup())
+
+    const here = (value: string) => server.here(value)
+
+    /** The sandbox, environment and command of the one systemd-run call, checked against src/server/node.ts. */
+    function expectNodeSandbox(call: string[], port: string | undefined) {
+      const {options, properties, environment, command} = systemdRun(call)
+      expect(options).to.deep.equal(['--quiet', '--pipe', '--wait', '--collect', '--service-type=exec'])
+      expect(properties).to.deep.equal([
+        'User=hello',
+        'Group=hello',
+        `EnvironmentFile=${server.dirs.etc}/hello/app.env`,
+        `WorkingDirectory=${server.dirs.homes}/hello`,
+        ...sandbox('hello', port).filter(([k]) => k !== 'ReadWritePaths').map(([k, v]) => `${k}=${v}`),
+        `ReadWritePaths=${here(sandbox('hello', port).find(([k]) => k === 'ReadWritePaths')![1])}`,
+      ])
+      for (const property of ['NoNewPrivileges=yes', 'ProtectProc=invisible', 'ProtectSystem=strict', 'PrivateTmp=yes', 'RestrictSUIDSGID=yes']) expect(properties).to.include(property)
+      const expected = nodeEnvironment('hello', port ?? '0').map(([k, v]) => `${k}=${here(v)}`)
+      expect(environment.slice(0, expected.length)).to.deep.equal(expected)
+      expect(environment).to.include(`RELEASE_COOKIE=${COOKIE_PLACEHOLDER}`)
+      for (const arg of call) expect(arg, 'the real cookie reached a command line').to.not.contain(cookie)
+      return {environment, command}
+    }
+
+    it('ports: the two ports of the app', () => {
+      expect(server.run(['ports', 'hello'])).to.deep.equal({status: 0, stdout: '4000 4001\n', stderr: ''})
+    })
+
+    describe('env', () => {
+      const envFile = () => join(server.dirs.etc, 'hello', 'app.env')
+      const leftovers = () => readdirSync(join(server.dirs.etc, 'hello')).filter((f) => f.startsWith('.env'))
+
+      it("writes the app's environment 0600, the app's, atomically, and says when nothing changed", () => {
+        const content = 'SECRET_KEY_BASE="abc"\nPORTAL_URL="x"\nMY_HOME="/h"\n# PORT=1 in a comment\nDATABASE_URL="ecto://db/hello"\n'
+        const run = server.run(['env', 'hello'], content)
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.equal(`wrote ${envFile()}\n`)
+        expect(readFileSync(envFile(), 'utf8')).to.equal(content)
+        expect(statSync(envFile()).mode & 0o777).to.equal(0o600)
+        expect(server.calls('chown').at(-1)?.[0]).to.equal('hello:hello')
+        expect(leftovers()).to.deep.equal([])
+        server.setOwner(envFile(), 'hello:hello')
+        expect(server.run(['env', 'hello'], content).stdout).to.equal('environment unchanged\n')
+        expect(leftovers()).to.deep.equal([])
+      })
+
+      it('refuses a file that sets a variable gatling sets for the node, and keeps the old one', () => {
+        writeFileSync(envFile(), 'KEPT="1"\n')
+        const lines = [
+          ...RESERVED_ENV.exact.map((key) => `${key}=x`),
+          'RELEASE_COOKIE=stolen', 'RELEASE_NODE=evil@0.0.0.0', 'RELEASE_DISTRIBUTION=sname',
+          'export ERL_FLAGS="-setcookie x"', '  ELIXIR_ERL_OPTIONS="-kernel inet_dist_use_interface {0,0,0,0}"', '\tPORT=80', 'export\tHOME=/root',
+        ]
+        for (const line of lines) {
+          const key = line.trim().replace(/^export\s+/, '').split('=')[0]
+          refused(server.run(['env', 'hello'], `A="1"\n${line}\nB="2"\n`), `the environment may not set ${key}: gatling sets it for the node`, line)
+          expect(key).to.match(/^[A-Z_]+$/)
+        }
+        expect(readFileSync(envFile(), 'utf8')).to.equal('KEPT="1"\n')
+        expect(leftovers()).to.deep.equal([])
+      })
+
+      // systemd's EnvironmentFile parser strips blanks before "=" and ends a line at a carriage return too
+      it('refuses a reserved variable however systemd would read it ("PORT =80", a CR as line end)', () => {
+        for (const content of ['PORT =80\n', 'PORT\t=80\n', 'A=1\rPORT=80\n', 'RELEASE_COOKIE =x\n']) refused(server.run(['env', 'hello'], content), /may not set (PORT|RELEASE_COOKIE)|carriage return/, JSON.stringify(content))
+      })
+    })
+
+    describe('unit', () => {
+      it('fills the unit template for the app and reloads systemd, only when it changed', () => {
+        const unit = join(server.dirs.units, 'hello@.service')
+        const run = server.run(['unit', 'hello'])
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.equal(`wrote ${unit}\n`)
+        expect(readFileSync(unit, 'utf8')).to.equal(renderUnitTemplate().replaceAll('@@APP@@', 'hello'))
+        expect(statSync(unit).mode & 0o777).to.equal(0o644)
+        expect(server.calls('systemctl')).to.deep.equal([['daemon-reload']])
+        server.setOwner(unit, 'root:root')
+        server.resetCalls()
+        expect(server.run(['unit', 'hello'])).to.deep.include({status: 0, stdout: ''})
+        expect(server.calls('systemctl')).to.deep.equal([])
+        expect(readdirSync(server.dirs.units)).to.deep.equal(['hello@.service'])
+      })
+    })
+
+    describe('site', () => {
+      const available = () => join(server.dirs.sites, 'sites-available', 'gatling-hello')
+      const enabled = () => join(server.dirs.sites, 'sites-enabled', 'gatling-hello')
+
+      it("writes the site for the app's domains, enables it, points the upstream at the first port, and reloads nginx", () => {
+        const run = server.run(['site', 'hello', 'example.com', '*.example.com'])
+        expect(run.status, run.stderr).to.equal(0)
+        const site = readFileSync(available(), 'utf8')
+        expect(site).to.contain('server_name example.com *.example.com;').and.contain('listen 80;').and.contain('upstream hello {').and.contain('proxy_pass http://hello;')
+        expect(site).to.not.contain('@@')
+        expect(readlinkSync(enabled())).to.equal(available())
+        expect(readFileSync(server.upstreamFile(), 'utf8')).to.equal(upstreamText(4000))
+        expect(server.calls('nginx')).to.deep.equal([['-t', '-q']])
+        expect(server.calls('systemctl')).to.deep.equal([['reload', 'nginx']])
+        expect(existsSync(`${available()}.prev`)).to.equal(false)
+      })
+
+      it('keeps the upstream nginx already has (the serving instance)', () => {
+        server.setUpstream(4001)
+        expect(server.run(['site', 'hello', 'example.com']).status).to.equal(0)
+        expect(readFileSync(server.upstreamFile(), 'utf8')).to.equal(upstreamText(4001))
+      })
+
+      it("without a domain the app is the server's default site, unless another app is", () => {
+        const gatlingDefault = join(server.dirs.sites, 'sites-enabled', 'gatling-default')
+        writeFileSync(gatlingDefault, 'listen 80 default_server;\n')
+        expect(server.run(['site', 'hello']).status).to.equal(0)
+        expect(readFileSync(available(), 'utf8')).to.contain('listen 80 default_server;').and.contain('listen [::]:80 default_server;').and.contain('server_name _;')
+        expect(existsSync(gatlingDefault)).to.equal(false)
+        server.initApp('world')
+        refused(server.run(['site', 'world']), `another app already answers every host name (${enabled()}): give world a domain in gatling.json`)
+        expect(existsSync(join(server.dirs.sites, 'sites-available', 'gatling-world'))).to.equal(false)
+      })
+
+      it('puts the previous site back when nginx rejects the new one', () => {
+        expect(server.run(['site', 'hello', 'example.com']).status).to.equal(0)
+        const before = readFileSync(available(), 'utf8')
+        server.writeState('nginx-t-fails', '')
+        refused(server.run(['site', 'hello', 'other.example.com']), 'nginx rejected the new site for hello; the previous configuration was restored')
+        expect(readFileSync(available(), 'utf8')).to.equal(before)
+        expect(existsSync(`${available()}.prev`)).to.equal(false)
+      })
+    })
+
+    describe('install-release', () => {
+      const build = () => join(apps, 'build', '_build', 'prod', 'rel', 'hello')
+      const release = () => join(apps, 'releases', '0.1.0+2')
+
+      function buildRelease() {
+        server.writeTree(build(), {'bin/hello': '#!/bin/sh\necho hello\n', 'bin/suid': '#!/bin/sh\n'}, 0o755)
+        server.writeTree(build(), {'releases/COOKIE': 'build-time-cookie', 'releases/0.1.0+2/sys.config': '[].', 'lib/hello-0.1.0/ebin/hello.app': '{}'})
+        chmodSync(join(build(), 'bin', 'suid'), 0o6755)
+        mkdirSync(join(build(), 'sgid-dir'))
+        chmodSync(join(build(), 'sgid-dir'), 0o2755)
+        symlinkSync('/etc/passwd', join(build(), 'lib', 'link'))
+      }
+
+      it('reads the build as the deploy user and installs it as releases/VSN: no cookie, no setuid bit, links kept as links', () => {
+        buildRelease()
+        const run = server.run(['install-release', 'hello', '0.1.0+2'])
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.equal(`installed ${release()}\n`)
+        expect(server.calls('runuser')).to.deep.equal([['-u', 'gatling', '--', 'tar', '-C', build(), '-cf', '-', '.']])
+        expect(readFileSync(join(release(), 'bin', 'hello'), 'utf8')).to.equal('#!/bin/sh\necho hello\n')
+        expect(statSync(join(release(), 'bin', 'hello')).mode & 0o111).to.not.equal(0)
+        expect(existsSync(join(release(), 'releases', 'COOKIE'))).to.equal(false)
+        expect(readFileSync(join(release(), 'releases', '0.1.0+2', 'sys.config'), 'utf8')).to.equal('[].')
+        const walk = (dir: string): string[] => readdirSync(dir, {withFileTypes: true}).flatMap((e) => [join(dir, e.name), ...(e.isDirectory() ? walk(join(dir, e.name)) : [])])
+        for (const path of walk(release())) expect(lstatSync(path).mode & 0o6000, `${path} keeps a setuid/setgid bit`).to.equal(0)
+        expect(lstatSync(join(release(), 'lib', 'link')).isSymbolicLink()).to.equal(true)
+        expect(readlinkSync(join(release(), 'lib', 'link'))).to.equal('/etc/passwd')
+        expect(readdirSync(join(apps, 'releases'))).to.deep.equal(['0.1.0+2'])
+      })
+
+      it('gives the release no owner from the build (the deploy user cannot hand root a file of its own)', function () {
+        // tar --no-same-owner only shows when root extracts: as another user every file is that user's anyway
+        if (!isRoot) this.skip()
+        buildRelease()
+        for (const path of [build(), join(build(), 'bin', 'hello'), join(build(), 'releases', '0.1.0+2', 'sys.config')]) chownSync(path, 12345, 12345)
+        expect(server.run(['install-release', 'hello', '0.1.0+2']).status).to.equal(0)
+        for (const path of [release(), join(release(), 'bin', 'hello'), join(release(), 'releases', '0.1.0+2', 'sys.config')]) expect(statSync(path).uid, path).to.equal(0)
+      })
+
+      it('replaces an earlier install of the same version', () => {
+        buildRelease()
+        server.writeTree(release(), {'stale.txt': 'old'})
+        expect(server.run(['install-release', 'hello', '0.1.0+2']).status).to.equal(0)
+        expect(existsSync(join(release(), 'stale.txt'))).to.equal(false)
+      })
+
+      it('refuses a build without bin/APP, or no build at all, and leaves nothing behind', () => {
+        refused(server.run(['install-release', 'hello', '0.1.0+2']), new RegExp(`\\ngatling-root: no release at ${build()} \\(as gatling\\)\\n$`))
+        server.writeTree(build(), {'bin/other': '#!/bin/sh\n'}, 0o755)
+        refused(server.run(['install-release', 'hello', '0.1.0+2']), `no release at ${build()}: bin/hello is missing`)
+        rmSync(join(build(), 'bin', 'other'))
+        symlinkSync('/bin/sh', join(build(), 'bin', 'hello'))
+        refused(server.run(['install-release', 'hello', '0.1.0+2']), `no release at ${build()}: bin/hello is missing`)
+        expect(readdirSync(join(apps, 'releases'))).to.deep.equal([])
+      })
+    })
+
+    describe('serving', () => {
+      it("is nginx's primary port and that instance's release, when the instance is active", () => {
+        expect(server.run(['serving', 'hello'])).to.deep.include({status: 0, stdout: ''})
+        server.setUpstream(4001, 4000)
+        server.runInstance(4001, '0.1.0+3')
+        expect(server.run(['serving', 'hello'])).to.deep.include({status: 0, stdout: '4001 0.1.0+3\n'})
+        expect(server.calls('runuser').at(-1), "the slot is read as the app (it is the app's)").to.deep.equal(['-u', 'hello', '--', 'cut', '-d ', '-f2', join(apps, 'slots', '4001', 'releases', 'start_erl.data')])
+        server.setActive()
+        expect(server.run(['serving', 'hello']).stdout).to.equal('')
+      })
+
+      it("ignores a slot whose version is no valid version (the app writes the slot)", () => {
+        server.setUpstream(4000)
+        server.runInstance(4000, '../../etc')
+        expect(server.run(['serving', 'hello'])).to.deep.include({status: 0, stdout: ''})
+      })
+    })
+
+    describe('start', () => {
+      const slot = () => join(apps, 'slots', '4001')
+
+      it('copies releases/VSN into a fresh slot as the app, installs the cookie, creates releases/RELEASES in the sandbox, then starts the unit', () => {
+        const release = server.addRelease('0.1.0+2')
+        server.writeTree(slot(), {'stale-from-last-time': 'x'})
+        server.setActive('hello@4000', 'hello@4001')
+        rmSync(join(server.dirs.homes, 'hello', '.erlang.cookie'))
+        const run = server.run(['start', 'hello', '4001', '0.1.0+2'])
+        expect(run.status, run.stderr).to.equal(0)
+        expect(readdirSync(slot()).sort()).to.deep.equal(['bin', 'releases'])
+        expect(readFileSync(join(slot(), 'releases', 'start_erl.data'), 'utf8')).to.equal(readFileSync(join(release, 'releases', 'start_erl.data'), 'utf8'))
+        expect(server.owner(`${slot()}.new`)).to.equal('hello:hello')
+        expect(existsSync(`${slot()}.new`)).to.equal(false)
+        const [copy, cookieCopy] = server.calls('runuser')
+        expect(copy).to.deep.equal(['-u', 'hello', '--', 'cp', '-a', `${release}/.`, `${slot()}.new/`])
+        expect(cookieCopy.slice(0, 4)).to.deep.equal(['-u', 'hello', '--', 'sh'])
+        expect(readFileSync(join(server.dirs.homes, 'hello', '.erlang.cookie'), 'utf8')).to.equal(cookie)
+        expect(server.calls('systemctl')).to.deep.equal([['-q', 'is-active', 'hello@4001'], ['stop', 'hello@4001'], ['reset-failed', 'hello@4001'], ['start', 'hello@4001']])
+        expect(server.active()).to.deep.equal(['hello@4000', 'hello@4001'])
+
+        const calls = server.calls('systemd-run')
+        expect(calls).to.have.length(1)
+        const {environment, command} = expectNodeSandbox(calls[0], '4001')
+        expect(environment.at(-1), 'create_releases needs no distribution').to.equal('RELEASE_DISTRIBUTION=none')
+        expect(environment).to.include('PORT=4001').and.include('RELEASE_NODE=hello_4001@127.0.0.1')
+        expect(command).to.deep.equal([`${slot()}/bin/hello`, 'eval', `Code.eval_file("${apps}/tools/create_releases.exs")`])
+      })
+
+      it('leaves an instance that is not running alone, and refuses a version that is not installed', () => {
+        server.addRelease('0.1.0+2')
+        expect(server.run(['start', 'hello', '4000', '0.1.0+2']).status).to.equal(0)
+        expect(server.calls('systemctl')[0]).to.deep.equal(['-q', 'is-active', 'hello@4000'])
+        expect(server.calls('systemctl').map((c) => c[0])).to.not.include('stop')
+        server.resetCalls()
+        refused(server.run(['start', 'hello', '4001', '0.1.0+9']), 'no release 0.1.0+9')
+        symlinkSync(join(apps, 'releases', '0.1.0+2'), join(apps, 'releases', '0.1.0+3'))
+        refused(server.run(['start', 'hello', '4001', '0.1.0+3']), 'no release 0.1.0+3')
+        expect(server.calls()).to.deep.equal([])
+      })
+    })
+
+    describe('stop, alive, logs', () => {
+      it('stop: stops the instance and keeps it from starting at boot', () => {
+        server.setActive('hello@4000')
+        expect(server.run(['stop', 'hello', '4000']).status).to.equal(0)
+        expect(server.calls('systemctl')).to.deep.equal([['stop', 'hello@4000'], ['disable', '-q', 'hello@4000']])
+        expect(server.active()).to.deep.equal([])
+      })
+
+      it("alive: the instance's main pid while it is active, a failure once it is not", () => {
+        server.setActive('hello@4000')
+        expect(server.run(['alive', 'hello', '4000'])).to.deep.include({status: 0, stdout: '4242\n'})
+        expect(server.calls('systemctl').at(-1)).to.deep.equal(['show', '-p', 'MainPID', '--value', 'hello@4000'])
+        expect(server.run(['alive', 'hello', '4001']).status).to.not.equal(0)
+      })
+
+      it("logs: the instance's journal, 40 lines unless told", () => {
+        expect(server.run(['logs', 'hello', '4000'])).to.deep.include({status: 0, stdout: 'journal line 1\njournal line 2\n'})
+        expect(server.run(['logs', 'hello', '4001', '100000']).status).to.equal(0)
+        expect(server.calls('journalctl')).to.deep.equal([['-u', 'hello@4000', '-n', '40', '--no-pager', '-o', 'cat'], ['-u', 'hello@4001', '-n', '100000', '--no-pager', '-o', 'cat']])
+      })
+    })
+
+    describe('switch', () => {
+      beforeEach(() => {
+        server.setUpstream(4000)
+        server.setActive('hello@4000', 'hello@4001')
+        server.writeState('curl-snapshot', server.upstreamFile())
+      })
+
+      it('sends traffic to the new port with the old one as backup, checks health through nginx with the Host header, then drains and stops the old instance', () => {
+        const run = server.run(['switch', 'hello', '4001', '/health', 'example.com'])
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.equal('GET /health through nginx -> 200\nswitched hello from port 4000 to 4001; the old instance drained and stopped\n')
+        expect(server.readState('curl-saw'), 'what nginx had while the health check ran').to.equal(upstreamText(4001, 4000))
+        expect(readFileSync(server.upstreamFile(), 'utf8')).to.equal(upstreamText(4001))
+        expect(server.calls('curl')).to.deep.equal([['-s', '-o', '/dev/null', '-m', '5', '-w', '%{http_code}', '-H', 'Host: example.com', 'http://127.0.0.1/health']])
+        expect(server.calls('systemctl')).to.deep.equal([['reload', 'nginx'], ['enable', '-q', 'hello@4001'], ['stop', 'hello@4000'], ['disable', '-q', 'hello@4000'], ['reload', 'nginx']])
+        expect(server.calls('nginx')).to.deep.equal([['-t', '-q'], ['-t', '-q']])
+        expect(server.active()).to.deep.equal(['hello@4001'])
+        expect(readdirSync(server.dirs.upstreams)).to.deep.equal(['hello.upstream'])
+      })
+
+      for (const code of ['502', '404', '000']) {
+        it(`sends traffic back to the old port and stops the new instance when nginx answers ${code}`, () => {
+          server.writeState('curl-codes', `${code}\n`)
+          refused(server.run(['switch', 'hello', '4001', '/health', 'example.com']), `GET /health through nginx answered ${code} after the switch: traffic went back to port 4000, the new instance was stopped`)
+          expect(readFileSync(server.upstreamFile(), 'utf8')).to.equal(upstreamText(4000))
+          expect(server.calls('systemctl')).to.deep.equal([['reload', 'nginx'], ['reload', 'nginx'], ['stop', 'hello@4001']])
+          expect(server.active()).to.deep.equal(['hello@4000'])
+          expect(readdirSync(server.dirs.upstreams)).to.deep.equal(['hello.upstream'])
+        })
+      }
+
+      it('keeps traffic where it was when nginx refuses the new configuration', () => {
+        server.writeState('nginx-t-fails', '')
+        refused(server.run(['switch', 'hello', '4001', '/health', 'example.com']), 'nginx refused the switch to port 4001; traffic stays on 4000')
+        expect(readFileSync(server.upstreamFile(), 'utf8')).to.equal(upstreamText(4000))
+        expect(server.calls('curl')).to.deep.equal([])
+        expect(server.calls('systemctl')).to.deep.equal([])
+      })
+
+      it('on the first deploy (nothing served before) only enables the new instance', () => {
+        server.setActive('hello@4000')
+        const run = server.run(['switch', 'hello', '4000', '/', 'localhost'])
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.equal('GET / through nginx -> 200\nserving hello on port 4000\n')
+        expect(readFileSync(server.upstreamFile(), 'utf8')).to.equal(upstreamText(4000))
+        expect(server.calls('systemctl')).to.deep.equal([['reload', 'nginx'], ['enable', '-q', 'hello@4000']])
+      })
+    })
+
+    describe('run, eval, migrate: as the app, in the sandbox of its unit', () => {
+      it("run: bin/APP of the instance's slot, which it may write, talking to that node", () => {
+        const run = server.run(['run', 'hello', '4000', 'rpc', 'IO.puts(Application.spec(:hello, :vsn))'])
+        expect(run.status, run.stderr).to.equal(0)
+        const {environment, command} = expectNodeSandbox(server.calls('systemd-run')[0], '4000')
+        expect(environment).to.include('PORT=4000').and.include('RELEASE_NODE=hello_4000@127.0.0.1').and.include('RELEASE_DISTRIBUTION=name')
+        expect(environment).to.not.include('RELEASE_DISTRIBUTION=none')
+        expect(command).to.deep.equal([`${apps}/slots/4000/bin/hello`, 'rpc', 'IO.puts(Application.spec(:hello, :vsn))'])
+        for (const rcmd of ['pid', 'remote']) {
+          expect(server.run(['run', 'hello', '4001', rcmd]).status).to.equal(0)
+          expect(systemdRun(server.calls('systemd-run').at(-1)!).command).to.deep.equal([`${apps}/slots/4001/bin/hello`, rcmd])
+        }
+      })
+
+      it("run: passes the node's exit status on (a refused hot upgrade)", () => {
+        server.answer('systemd-run', 'rpc', 3, 'refused')
+        expect(server.run(['run', 'hello', '4000', 'rpc', 'x()'])).to.deep.include({status: 3, stdout: 'refused\n'})
+      })
+
+      it('eval: bin/APP eval of the installed release, without a node, writing only its home', () => {
+        server.addRelease('0.1.0+1')
+        expect(server.run(['eval', 'hello', '0.1.0+1', 'IO.puts(:ok)']).status).to.equal(0)
+        const {environment, command} = expectNodeSandbox(server.calls('systemd-run')[0], undefined)
+        expect(environment).to.include('PORT=0')
+        expect(environment.at(-1)).to.equal('RELEASE_DISTRIBUTION=none')
+        expect(command).to.deep.equal([`${apps}/releases/0.1.0+1/bin/hello`, 'eval', 'IO.puts(:ok)'])
+        refused(server.run(['eval', 'hello', '0.1.0+9', 'IO.puts(:ok)']), 'no release 0.1.0+9')
+      })
+
+      it('migrate: APP.Release.migrate() when the release has that module, else skipped', () => {
+        server.addRelease('0.1.0+1')
+        expect(server.run(['migrate', 'hello', '0.1.0+1', 'Hello.Release'])).to.deep.include({status: 0, stdout: 'skipped: the app has no Hello.Release.migrate/0\n'})
+        expect(server.calls('systemd-run')).to.deep.equal([])
+        server.writeTree(join(apps, 'releases', '0.1.0+1'), {'lib/hello-0.1.0/ebin/Elixir.Hello.Release.beam': 'beam'})
+        expect(server.run(['migrate', 'hello', '0.1.0+1', 'Hello.Release']).status).to.equal(0)
+        const {environment, command} = expectNodeSandbox(server.calls('systemd-run')[0], undefined)
+        expect(environment.at(-1)).to.equal('RELEASE_DISTRIBUTION=none')
+        expect(command).to.deep.equal([`${apps}/releases/0.1.0+1/bin/hello`, 'eval', 'Hello.Release.migrate()'])
+        refused(server.run(['migrate', 'hello', '0.1.0+9', 'Hello.Release']), 'no release 0.1.0+9')
+      })
+    })
+
+    describe('stage-upgrade', () => {
+      it('copies the upgrade package, as the app, to where its node unpacks it', () => {
+        server.runInstance(4000, '0.1.0+1')
+        server.writeTree(join(apps, 'state', 'upgrade'), {'hello-0.1.0+2.tar.gz': 'package'})
+        expect(server.run(['stage-upgrade', 'hello', '4000', '0.1.0+2']).status).to.equal(0)
+        expect(readFileSync(join(apps, 'slots', '4000', 'releases', 'hello-0.1.0+2.tar.gz'), 'utf8')).to.equal('package')
+        expect(server.calls('runuser')).to.deep.equal([['-u', 'hello', '--', 'cp', '-P', '--', join(apps, 'state', 'upgrade', 'hello-0.1.0+2.tar.gz'), join(apps, 'slots', '4000', 'releases', 'hello-0.1.0+2.tar.gz')]])
+        refused(server.run(['stage-upgrade', 'hello', '4000', '0.1.0+3']), /gatling-root: no upgrade package for 0\.1\.0\+3\n$/)
+      })
+    })
+
+    describe('mark-current', () => {
+      it('points current at releases/VSN (relative), replacing it atomically', () => {
+        server.addRelease('0.1.0+1')
+        server.addRelease('0.1.0+2')
+        expect(server.run(['mark-current', 'hello', '0.1.0+1'])).to.deep.include({status: 0, stdout: 'current release: 0.1.0+1\n'})
+        expect(readlinkSync(join(apps, 'current'))).to.equal('releases/0.1.0+1')
+        expect(server.run(['mark-current', 'hello', '0.1.0+2']).status).to.equal(0)
+        expect(readlinkSync(join(apps, 'current'))).to.equal('releases/0.1.0+2')
+        expect(existsSync(join(apps, 'current.new'))).to.equal(false)
+      })
+
+      it('refuses a version that is not installed, leaving current as it was', () => {
+        server.addRelease('0.1.0+1')
+        server.run(['mark-current', 'hello', '0.1.0+1'])
+        refused(server.run(['mark-current', 'hello', '0.1.0+7']), 'no release 0.1.0+7')
+        expect(readlinkSync(join(apps, 'current'))).to.equal('releases/0.1.0+1')
+      })
+    })
+
+    describe('prune', () => {
+      const kept = () => readdirSync(join(apps, 'releases')).sort()
+
+      // Regression: releases were once ordered by mtime, so when the numbers +10…+14 had the newest
+      // times (a rollback re-installed them), those were kept and +15…+19 removed.
+      it('keeps the KEEP highest deploy numbers, the current release and those an instance runs, whatever their times', () => {
+        for (let n = 1; n <= 19; n++) server.addRelease(`0.1.0+${n}`)
+        server.addRelease('0.1.0') // no deploy number: the oldest
+        for (let n = 1; n <= 19; n++) {
+          const when = new Date(n >= 10 && n <= 14 ? Date.now() + 3_600_000 : Date.now() - 3_600_000 * (20 - n))
+          utimesSync(join(apps, 'releases', `0.1.0+${n}`), when, when)
+        }
+        mkdirSync(join(apps, 'releases', '.0.1.0+20.new')) // an install that was interrupted
+        server.run(['mark-current', 'hello', '0.1.0+3'])
+        server.runInstance(4000, '0.1.0+7')
+        const run = server.run(['prune', 'hello', '5'])
+        expect(run.status, run.stderr).to.equal(0)
+        const expected = ['0.1.0+15', '0.1.0+16', '0.1.0+17', '0.1.0+18', '0.1.0+19', '0.1.0+3', '0.1.0+7'].sort()
+        expect(kept()).to.deep.equal(['.0.1.0+20.new', ...expected].sort())
+        expect(run.stdout.split('\n').filter(Boolean).sort()).to.deep.equal(
+          ['0.1.0', ...[1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14].map((n) => `0.1.0+${n}`)].map((v) => `removed release ${v}`).sort(),
+        )
+      })
+
+      it('orders +9 below +10 (numbers, not names) and keeps everything when there are fewer than KEEP', () => {
+        for (const n of [8, 9, 10, 11]) server.addRelease(`0.1.0+${n}`)
+        expect(server.run(['prune', 'hello', '5']).stdout).to.equal('')
+        expect(server.run(['prune', 'hello', '2'])).to.deep.include({status: 0, stdout: 'removed release 0.1.0+9\nremoved release 0.1.0+8\n'})
+        expect(kept()).to.deep.equal(['0.1.0+10', '0.1.0+11'])
+      })
+
+      it('does nothing without releases', () => {
+        expect(server.run(['prune', 'hello', '1'])).to.deep.include({status: 0, stdout: ''})
+      })
+    })
+  })
+})

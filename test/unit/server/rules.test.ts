@@ -1,0 +1,65 @@
+import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
+
+import {RESERVED_ENV, RULES, type RuleName, domainLength, isReservedEnv, isValid, reservedEnvPattern, ruleRegExp} from '../../../src/server/rules.js'
+import {sh} from '../../../src/remote/shell.js'
+
+const SAMPLES: Record<RuleName, {good: string[]; bad: string[]}> = {
+  app: {good: ['hello', 'my_app2', 'a', `a${'b'.repeat(30)}`], bad: ['Hello', '1app', '_app', 'my-app', '', `a${'b'.repeat(31)}`, 'a b', '../x']},
+  version: {good: ['0.1.0+7', '1.0.0-rc.1+12', '0', `0${'a'.repeat(63)}`, 'a..b'], bad: ['..', '.', '-rf', '+1', '_x', '0.1.0/x', '', `0${'a'.repeat(64)}`, '0.1 0', '0;id']},
+  port: {good: ['4000', '4001', '65535', '1000', '99999'], bad: ['80', '999', '0400', '100000', '4000;', '-4000', '']},
+  domain: {good: ['example.com', 'www.example.com', '*.example.com', 'a-b.c', 'localhost', 'x1.y2'], bad: ['-a.com', 'a-.com', 'a..com', '.com', 'a.', '*', '**.a.com', 'a.*.com', 'exa_mple.com', `${'a'.repeat(64)}.com`, 'a b', '']},
+  hostName: {good: ['example.com', 'localhost', 'www.example.com'], bad: ['*.example.com', 'a/b', 'a:80', '', '-a']},
+  healthPath: {good: ['/', '/health', '/api/v1/health.json', '/~me/_x-y', `/${'a'.repeat(200)}`], bad: ['health', '', '/a b', '/a?b', '/a#b', '/$(id)', `/${'a'.repeat(201)}`, '//x:y']},
+  keepReleases: {good: ['1', '5', '99', '100'], bad: ['0', '101', '007', '-1', '1e2', '']},
+  logLines: {good: ['1', '40', '99999', '100000'], bad: ['0', '100001', '-n', '--vacuum-time=1s', '040', '']},
+  envKey: {good: ['A', '_X', 'DATABASE_URL', 'a1', `A${'B'.repeat(127)}`], bad: ['1A', 'A-B', 'A B', '', `A${'B'.repeat(128)}`, 'A=B']},
+}
+
+describe('server/rules', () => {
+  it('has samples for every rule', () => {
+    expect(Object.keys(SAMPLES).sort()).to.deep.equal(Object.keys(RULES).sort())
+  })
+
+  for (const [name, {good, bad}] of Object.entries(SAMPLES) as Array<[RuleName, {good: string[]; bad: string[]}]>) {
+    it(`${name}: accepts ${good.length} and refuses ${bad.length} samples`, () => {
+      for (const value of good) expect(isValid(name, value), value).to.equal(true)
+      for (const value of bad) expect(isValid(name, value), value).to.equal(false)
+      expect(RULES[name].description.length).to.be.greaterThan(10)
+    })
+  }
+
+  it('never accepts a value with a newline, a carriage return or a NUL, whatever its lines', () => {
+    for (const name of Object.keys(RULES) as RuleName[]) {
+      const good = SAMPLES[name].good[0]
+      for (const bad of [`${good}\n`, `\n${good}`, `${good}\n${good}`, `${good}\r`, `${good}\0`]) expect(isValid(name, bad), `${name} ${JSON.stringify(bad)}`).to.equal(false)
+    }
+  })
+
+  it('means the same to grep -Ex (gatling-root) as to JavaScript (the CLI)', () => {
+    // one shell: for each rule and sample, the verdict of grep -Eqx on it
+    const cases = (Object.keys(RULES) as RuleName[]).flatMap((name) => [...SAMPLES[name].good, ...SAMPLES[name].bad, 'x', '/', '0'].map((value) => ({name, value})))
+    const script = cases.map(({name, value}) => `if printf '%s' ${sh(value)} | grep -Eqx -- ${sh(RULES[name].pattern)}; then echo 1; else echo 0; fi`).join('\n')
+    const grep = spawnSync('/bin/sh', ['-c', script], {encoding: 'utf8'}).stdout.split('\n')
+    cases.forEach(({name, value}, i) => expect(grep[i] === '1', `${name} ${JSON.stringify(value)}`).to.equal(ruleRegExp(name).test(value)))
+  })
+
+  it('domains are at most 253 characters (DNS)', () => {
+    expect(domainLength).to.equal(253)
+  })
+
+  describe('reserved environment variables', () => {
+    it('are the ones that could undo loopback distribution, the cookie file or the port', () => {
+      for (const key of ['PORT', 'HOME', 'ELIXIR_ERL_OPTIONS', 'ERL_FLAGS', 'ERL_AFLAGS', 'ERL_ZFLAGS', 'LD_PRELOAD', 'PATH', 'RELEASE_COOKIE', 'RELEASE_NODE', 'RELEASE_DISTRIBUTION', 'RELEASE_TMP']) expect(isReservedEnv(key), key).to.equal(true)
+      for (const key of ['DATABASE_URL', 'SECRET_KEY_BASE', 'PORTAL', 'MY_PORT', 'HOMEPAGE', 'RELEASE', 'ERL_OTHER']) expect(isReservedEnv(key), key).to.equal(false)
+      expect(RESERVED_ENV.prefixes).to.deep.equal(['RELEASE_'])
+    })
+
+    it('reservedEnvPattern() is the same test for grep -Ex', () => {
+      const keys = [...RESERVED_ENV.exact, 'RELEASE_COOKIE', 'RELEASE_X1', 'DATABASE_URL', 'PORTAL', 'XPORT', 'RELEASE', 'ERL_FLAGSX', 'LD_PRELOAD_X']
+      const script = keys.map((key) => `if printf '%s' ${sh(key)} | grep -Eqx -- ${sh(reservedEnvPattern())}; then echo 1; else echo 0; fi`).join('\n')
+      const grep = spawnSync('/bin/sh', ['-c', script], {encoding: 'utf8'}).stdout.split('\n')
+      keys.forEach((key, i) => expect(grep[i] === '1', key).to.equal(isReservedEnv(key)))
+    })
+  })
+})

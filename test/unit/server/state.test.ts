@@ -1,0 +1,18 @@
+import {expect} from 'chai'
+
+import {STATE_KEYS, statePath} from '../../../src/server/state.js'
+import {renderDeployTool} from '../../../src/steps/install-deploy-hook.js'
+import {deployContext} from '../support.js'
+
+describe('server/state', () => {
+  it("keeps each value a step leaves for the next as a file in the app's state/ directory", () => {
+    expect(STATE_KEYS).to.deep.equal({vsn: 'vsn', number: 'number', deploys: 'deploys', path: 'path', port: 'port', previousVsn: 'previous_vsn', upgrade: 'upgrade'})
+    expect(statePath('hello', 'previousVsn')).to.equal('/srv/gatling/hello/state/previous_vsn')
+    expect(new Set(Object.values(STATE_KEYS)).size, 'one file per key').to.equal(Object.keys(STATE_KEYS).length)
+  })
+
+  it('the deploy tool names the same files', () => {
+    const tool = renderDeployTool(deployContext())
+    for (const file of Object.values(STATE_KEYS)) expect(tool).to.contain(`\nS_${file.toUpperCase()}=$STATE/${file}\n`)
+  })
+})

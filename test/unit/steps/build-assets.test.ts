@@ -1,0 +1,40 @@
+import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {buildAssets} from '../../../src/steps/build-assets.js'
+import {FakeServer, deployContext} from '../support.js'
+
+describe('steps/build-assets', () => {
+  let server: FakeServer
+  let build: string
+  beforeEach(() => {
+    server = new FakeServer()
+    build = server.paths().build
+    mkdirSync(build, {recursive: true})
+  })
+  afterEach(() => server.cleanup())
+
+  const ctx = () => deployContext({paths: {...server.paths(), build}})
+  const run = (script: string) => spawnSync('/bin/sh', ['-c', script], {encoding: 'utf8', env: server.env})
+
+  it('runs only for an app with assets: an "assets.deploy" alias or priv/static', () => {
+    writeFileSync(join(build, 'mix.exs'), 'defp aliases, do: []\n')
+    expect(run(buildAssets.onlyIf!(ctx()).script).status, 'no assets').to.not.equal(0)
+    expect(buildAssets.onlyIfReason).to.match(/no assets/)
+    mkdirSync(join(build, 'priv', 'static'), {recursive: true})
+    expect(run(buildAssets.onlyIf!(ctx()).script).status, 'priv/static').to.equal(0)
+  })
+
+  it('runs mix assets.deploy where the project defines it, else mix phx.digest, with MIX_ENV=prod', () => {
+    writeFileSync(join(build, 'mix.exs'), '"assets.deploy": ["esbuild default --minify", "phx.digest"]\n')
+    expect(run(buildAssets.onlyIf!(ctx()).script).status).to.equal(0)
+    const [command] = buildAssets.commands(ctx())
+    expect(run(command.script).status).to.equal(0)
+    writeFileSync(join(build, 'mix.exs'), 'defp aliases, do: []\n')
+    expect(run(command.script).status).to.equal(0)
+    expect(server.calls('mix')).to.deep.equal([['assets.deploy'], ['phx.digest']])
+    expect(command.script).to.contain('env MIX_ENV=prod LANG=C.UTF-8 mix assets.deploy').and.contain('env MIX_ENV=prod LANG=C.UTF-8 mix phx.digest')
+  })
+})

@@ -1,0 +1,51 @@
+import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {sh} from '../../../src/remote/shell.js'
+import {HELPER} from '../../../src/server/layout.js'
+import {DEPLOY_TOOL, deployTool, fromState, helper, hostHeader, mix, moduleName} from '../../../src/steps/deploy-support.js'
+import {deployContext, tempDir} from '../support.js'
+
+describe('steps/deploy-support', () => {
+  it('helper() calls gatling-root through sudo -n with the app name first', () => {
+    expect(HELPER).to.equal('/usr/local/sbin/gatling-root')
+    expect(helper(deployContext(), 'start', 4000, '0.1.0+1')).to.equal('sudo -n /usr/local/sbin/gatling-root start hello 4000 0.1.0+1')
+    expect(helper(deployContext({app: 'hello_world'}), 'site', 'a b')).to.equal("sudo -n /usr/local/sbin/gatling-root site hello_world 'a b'")
+  })
+
+  it("deployTool() runs the app's tools/gatling-deploy as the login user (no sudo)", () => {
+    expect(DEPLOY_TOOL).to.equal('gatling-deploy')
+    expect(deployTool(deployContext(), 'health-nginx', '/up', 'example.com')).to.deep.equal({script: '/srv/gatling/hello/tools/gatling-deploy health-nginx /up example.com'})
+  })
+
+  it('fromState() reads a state file on the server when the command runs', () => {
+    expect(sh('echo', fromState(deployContext(), 'vsn'))).to.equal('echo "$(cat /srv/gatling/hello/state/vsn)"')
+    const {dir, cleanup} = tempDir()
+    try {
+      mkdirSync(join(dir, 'state'))
+      writeFileSync(join(dir, 'state', 'vsn'), '0.1.0+7 $(id)\n')
+      const script = sh('printf', '%s|', fromState(deployContext(), 'vsn')).replace('/srv/gatling/hello', dir)
+      expect(spawnSync('/bin/sh', ['-c', script], {encoding: 'utf8'}).stdout, 'one argument, not expanded again').to.equal('0.1.0+7 $(id)|')
+    } finally {
+      cleanup()
+    }
+  })
+
+  it('mix() runs in the build directory with MIX_ENV=prod', () => {
+    expect(mix(deployContext(), 'deps.get', '--only', 'prod').script).to.equal('cd /srv/gatling/hello/build && env MIX_ENV=prod LANG=C.UTF-8 mix deps.get --only prod')
+  })
+
+  it('moduleName camel-cases the app name as Elixir does', () => {
+    expect(moduleName('hello_world')).to.equal('HelloWorld')
+    expect(moduleName('app')).to.equal('App')
+    expect(moduleName('my_app2_x')).to.equal('MyApp2X')
+  })
+
+  it("hostHeader is the first domain (a wildcard's www name), else localhost", () => {
+    expect(hostHeader(deployContext({domains: ['example.com', 'www.example.com']}))).to.equal('example.com')
+    expect(hostHeader(deployContext({domains: ['*.example.com']}))).to.equal('www.example.com')
+    expect(hostHeader(deployContext({domains: []}))).to.equal('localhost')
+  })
+})

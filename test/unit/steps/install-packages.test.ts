@@ -1,0 +1,27 @@
+import {expect} from 'chai'
+
+import {sh} from '../../../src/remote/shell.js'
+import {PACKAGES, installPackages} from '../../../src/steps/install-packages.js'
+import {setupContext} from '../support.js'
+
+describe('steps/install-packages', () => {
+  it('apt-get update, then install of the whole package list, non-interactive, as root', () => {
+    const commands = installPackages.commands(setupContext())
+    expect(commands).to.have.length(2)
+    const [update, install] = commands
+    expect(update.sudo).to.equal(true)
+    expect(install.sudo).to.equal(true)
+    expect(update.script).to.equal('export DEBIAN_FRONTEND=noninteractive && apt-get -q -o Dpkg::Use-Pty=0 update')
+    expect(install.script).to.equal(`export DEBIAN_FRONTEND=noninteractive && apt-get -q -o Dpkg::Use-Pty=0 install -y --no-install-recommends ${PACKAGES.join(' ')}`)
+  })
+
+  it('installs what the server scripts need', () => {
+    for (const pkg of ['nginx', 'git', 'curl', 'elixir', 'erlang-dev', 'nftables', 'sudo', 'build-essential']) expect(PACKAGES).to.include(pkg)
+  })
+
+  it('is unchanged when dpkg knows every package as installed', () => {
+    const [check] = [installPackages.check!(setupContext())].flat()
+    expect(check.script).to.contain(sh('dpkg-query', '-W', ...PACKAGES))
+    expect(check.script).to.match(/^! dpkg-query -W -f '\$\{db:Status-Status\}\\n' /)
+  })
+})

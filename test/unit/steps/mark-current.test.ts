@@ -1,0 +1,13 @@
+import {expect} from 'chai'
+
+import {markCurrent} from '../../../src/steps/mark-current.js'
+import {deployContext, onlyCommand} from '../support.js'
+
+// What `gatling-deploy mark-current` does is tested with the tool: test/unit/server/gatling-deploy.test.ts.
+describe('steps/mark-current', () => {
+  it('runs gatling-deploy mark-current as the deploy user', () => {
+    expect(markCurrent.title).to.equal('Mark the release current')
+    expect(onlyCommand(markCurrent, deployContext())).to.deep.equal({script: '/srv/gatling/hello/tools/gatling-deploy mark-current'})
+    expect(onlyCommand(markCurrent, deployContext({app: 'hello_world'})).script).to.equal('/srv/gatling/hello_world/tools/gatling-deploy mark-current')
+  })
+})
