@@ -10,7 +10,7 @@ import type {Duplex} from 'node:stream'
 import {GatlingError} from '../errors.js'
 import {type Endpoint, describeEndpoint} from './endpoint.js'
 import {
-  type HostKey, appendKnownHost, checkHostKey, fingerprint, formatHostKey, hostKeyFromBlob, knownHostsName, knownKeyTypes, readKnownHosts,
+  type HostKey, appendKnownHost, checkHostKey, fingerprint, formatHostKey, hostKeyFromBlob, knownHostsName, knownKeyTypes, readKnownHosts, sameKey,
 } from './host-keys.js'
 import {type RemoteCommand, sh} from './shell.js'
 
@@ -81,7 +81,7 @@ export class Connection {
     const verify = async (key: HostKey): Promise<boolean> => {
       presented = key
       if (policy.pinned) {
-        if (key.type === policy.pinned.type && key.base64 === policy.pinned.base64) return true
+        if (sameKey(key, policy.pinned)) return true
         refusal = changedKeyError(endpoint, [policy.pinned], key, 'the key pinned in gatling.json')
         return false
       }

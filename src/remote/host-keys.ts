@@ -83,16 +83,21 @@ export type Verdict =
   | {status: 'revoked'}
   | {status: 'changed'; expected: HostKey[]}
 
-/** Compare the key a server presented with what known_hosts says about that host name(s). */
+/**
+ * Compare the key a server presented with what known_hosts says about that host name(s). Any known
+ * key makes a different one a changed key, whatever its type: a man in the middle offering only RSA
+ * to a client that knows the host's ed25519 key must not pass for a host seen the first time.
+ */
 export function checkHostKey(entries: KnownHostsEntry[], names: string[], presented: HostKey): Verdict {
   const forHost = entries.filter((e) => e.marker !== '@cert-authority' && names.some((n) => patternsMatch(e.patterns, n)))
   if (forHost.some((e) => e.marker === '@revoked' && e.base64 === presented.base64)) return {status: 'revoked'}
-  const plain = forHost.filter((e) => !e.marker)
-  if (plain.some((e) => e.type === presented.type && e.base64 === presented.base64)) return {status: 'known'}
-  const sameType = plain.filter((e) => e.type === presented.type)
-  if (sameType.length > 0) return {status: 'changed', expected: sameType}
+  const known = forHost.filter((e) => !e.marker)
+  if (known.some((e) => sameKey(e, presented))) return {status: 'known'}
+  if (known.length > 0) return {status: 'changed', expected: known}
   return {status: 'unknown'}
 }
+
+export const sameKey = (a: HostKey, b: HostKey): boolean => a.type === b.type && a.base64 === b.base64
 
 /** Key types already known for a host: offered first so the server shows the key we can check. */
 export function knownKeyTypes(entries: KnownHostsEntry[], names: string[]): string[] {

@@ -173,9 +173,32 @@ describe('remote/host-keys', () => {
       expect(checkHostKey(entries, ['alias', 'example.com'], keys.ed25519)).to.deep.equal({status: 'known'})
     })
 
-    it('is unknown when the host is not listed, or listed only with other key types', () => {
+    it('is unknown when the host is not listed', () => {
       const entries = parseKnownHosts([line('other.com', keys.ed25519), line('example.com', keys.rsa)].join('\n'))
       expect(checkHostKey(entries, ['nowhere.com'], keys.ed25519)).to.deep.equal({status: 'unknown'})
+    })
+
+    // Regression: only keys of the presented type counted, so a man in the middle offering only RSA
+    // to a client that knows the host's ed25519 key got "unknown", which --accept-new-host-key trusts.
+    it('is changed when the host is known by a key of another type, listing every known key', () => {
+      const entries = parseKnownHosts([line('example.com', keys.ed25519), line('example.com', keys.ecdsa), line('other.com', keys.rsa)].join('\n'))
+      for (const presented of [keys.rsa, keys.ed25519b]) {
+        const verdict = checkHostKey(entries, ['example.com'], presented)
+        expect(verdict.status, presented.type).to.equal('changed')
+        expect(verdict.status === 'changed' && verdict.expected.map((k) => k.base64)).to.deep.equal([keys.ed25519.base64, keys.ecdsa.base64])
+      }
+      expect(checkHostKey(entries, ['example.com'], keys.ecdsa).status).to.equal('known')
+    })
+
+    it('is changed for a key of another type on a hashed file too', () => {
+      const file = join(dir, 'known_hosts_other_type')
+      writeFileSync(file, `${line('example.com', keys.ed25519)}\n`)
+      execFileSync('ssh-keygen', ['-H', '-f', file], {stdio: 'ignore'})
+      expect(checkHostKey(readKnownHosts(file), ['example.com'], keys.rsa).status).to.equal('changed')
+    })
+
+    it('neither a @revoked nor a @cert-authority line makes another key a changed one', () => {
+      const entries = parseKnownHosts([line('example.com', keys.ecdsa, '@revoked'), line('example.com', keys.ed25519b, '@cert-authority')].join('\n'))
       expect(checkHostKey(entries, ['example.com'], keys.ed25519)).to.deep.equal({status: 'unknown'})
     })
 
@@ -217,7 +240,8 @@ describe('remote/host-keys', () => {
       expect(checkHostKey(entries, ['example.com'], keys.ed25519).status).to.equal('known')
       expect(checkHostKey(entries, ['example.com'], keys.ed25519b).status).to.equal('changed')
       expect(checkHostKey(entries, ['[example.com]:2222'], keys.rsa).status).to.equal('known')
-      expect(checkHostKey(entries, ['[example.com]:2222'], keys.ed25519).status).to.equal('unknown')
+      expect(checkHostKey(entries, ['[example.com]:2222'], keys.ed25519).status).to.equal('changed')
+      expect(checkHostKey(entries, ['[example.com]:2200'], keys.ed25519).status).to.equal('unknown')
     })
   })
 
