@@ -40,7 +40,7 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
     this.verbose = flags.verbose
     const started = Date.now()
     const dir = process.cwd()
-    const target = appTarget(dir, args.app)
+    const target = appTarget(dir, args.app, (message) => this.warn(message))
     const {app, host} = target
     const source = pushSource(dir, flags.branch)
     if (hasUncommittedChanges(dir)) this.warn('You have uncommitted changes: gatling deploys the last commit, not your working tree.')

@@ -28,7 +28,7 @@ export default class Rollback extends GatlingCommand {
     const {args, flags} = await this.parse(Rollback)
     this.verbose = flags.verbose
     if (flags.to !== undefined && !/^[0-9A-Za-z.+_-]{1,64}$/.test(flags.to)) throw new GatlingError(`"${flags.to}" is not a release version (like 0.1.0+3).`)
-    const target = appTarget(process.cwd(), args.app)
+    const target = appTarget(process.cwd(), args.app, (message) => this.warn(message))
     const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
     try {
       const ctx = deployContext(target, {rev: 'HEAD', rollbackTo: flags.to})

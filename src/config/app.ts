@@ -7,8 +7,6 @@ import {parse as parseDotenv} from 'dotenv'
 import {GatlingError} from '../errors.js'
 import {render} from '../templates.js'
 
-export const APP_NAME = /^[a-z][a-z0-9_]{0,30}$/
-
 export function mixAppName(dir: string): string {
   const mixFile = join(dir, 'mix.exs')
   if (!existsSync(mixFile)) throw new GatlingError(`${dir} is not an Elixir project: there is no mix.exs. Run gatling push from your app's directory.`)

@@ -2,6 +2,7 @@
 import {createHash, createHmac} from 'node:crypto'
 import {appendFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {dirname} from 'node:path'
+import ssh2 from 'ssh2'
 
 export interface HostKey {
   type: string
@@ -20,10 +21,19 @@ export function hostKeyFromBlob(blob: Buffer): HostKey {
   return {type: blob.subarray(4, 4 + length).toString('ascii'), base64: blob.toString('base64')}
 }
 
+/** "TYPE BASE64 [comment]" on one line, the blob's own type being TYPE; undefined for anything else. */
+export function readHostKey(line: string): HostKey | undefined {
+  const match = /^([A-Za-z0-9@.+-]+)[ \t]+([A-Za-z0-9+/]+={0,2})(?:[ \t][^\n\r\0]*)?$/.exec(line.trim())
+  if (!match) return undefined
+  const [, type, base64] = match
+  const parsed = ssh2.utils.parseKey(`${type} ${base64}`) // a whole key of that type, not just a well-formed line
+  return parsed instanceof Error || parsed.type !== type ? undefined : {type, base64}
+}
+
 export function parseHostKey(line: string): HostKey {
-  const [type, base64] = line.trim().split(/\s+/)
-  if (!type || !base64) throw new Error(`not an SSH public key: ${line}`)
-  return {type, base64}
+  const key = readHostKey(line)
+  if (!key) throw new Error(`not an SSH public key: ${line}`)
+  return key
 }
 
 export const formatHostKey = (key: HostKey): string => `${key.type} ${key.base64}`

@@ -2,8 +2,9 @@ import {expect} from 'chai'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {APP_NAME, hasUncommittedChanges, mixAppName, pushSource, renderEnvFile} from '../../src/config/app.js'
+import {hasUncommittedChanges, mixAppName, pushSource, renderEnvFile} from '../../src/config/app.js'
 import {GatlingError} from '../../src/errors.js'
+import {isValid} from '../../src/server/rules.js'
 import {git, tempDir} from './support.js'
 
 /**
@@ -58,10 +59,10 @@ describe('config/app', () => {
     })
   })
 
-  describe('APP_NAME', () => {
+  describe('the app name rule', () => {
     it('accepts names gatling-root accepts and refuses the rest', () => {
-      for (const ok of ['hello', 'hello_web', 'a', `a${'b'.repeat(30)}`]) expect(APP_NAME.test(ok), ok).to.equal(true)
-      for (const bad of ['Hello', '1app', '_app', 'my-app', '', `a${'b'.repeat(31)}`, 'app;rm']) expect(APP_NAME.test(bad), bad).to.equal(false)
+      for (const ok of ['hello', 'hello_web', 'a', `a${'b'.repeat(30)}`]) expect(isValid('app', ok), ok).to.equal(true)
+      for (const bad of ['Hello', '1app', '_app', 'my-app', '', `a${'b'.repeat(31)}`, 'app;rm']) expect(isValid('app', bad), bad).to.equal(false)
     })
   })
 

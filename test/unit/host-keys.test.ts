@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {
   type HostKey, appendKnownHost, checkHostKey, fingerprint, formatHostKey, hostKeyFromBlob, knownHostsName, knownKeyTypes, parseHostKey,
-  parseKnownHosts, patternsMatch, readKnownHosts,
+  parseKnownHosts, patternsMatch, readHostKey, readKnownHosts,
 } from '../../src/remote/host-keys.js'
 import {tempDir} from './support.js'
 
@@ -44,6 +44,16 @@ describe('remote/host-keys', () => {
     it('refuses a line that is not a public key', () => {
       expect(() => parseHostKey('ssh-ed25519')).to.throw(/not an SSH public key/)
       expect(() => parseHostKey('   ')).to.throw(/not an SSH public key/)
+    })
+
+    it('readHostKey accepts a .pub line only when the blob is of the type the line names', () => {
+      expect(readHostKey(formatHostKey(keys.rsa))).to.deep.equal(keys.rsa)
+      expect(readHostKey(`${formatHostKey(keys.ecdsa)}\tcomment with spaces`)).to.deep.equal(keys.ecdsa)
+      for (const bad of [
+        `ssh-rsa ${keys.ed25519.base64}`, // an ed25519 blob called RSA
+        'ssh-ed25519 AAAA', 'ssh-ed25519 not-base64!', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5', // truncated blob
+        `${formatHostKey(keys.ed25519)}\n${formatHostKey(keys.rsa)}`, `${formatHostKey(keys.ed25519)} a\0b`, `-oProxyCommand=x ${keys.ed25519.base64}`, '',
+      ]) expect(readHostKey(bad), JSON.stringify(bad)).to.equal(undefined)
     })
 
     it('takes the key type from the first string of the wire blob', () => {

@@ -36,3 +36,10 @@ export function git(dir: string, ...args: string[]): string {
     env: {...process.env, GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_CONFIG_NOSYSTEM: '1'} as NodeJS.ProcessEnv,
   }).trim()
 }
+
+/** A well-formed "ssh-ed25519 AAAA…" public key line (not a real key pair): the blob holds the type and 32 bytes. */
+export function fakeHostKey(seed: number): string {
+  const type = Buffer.from('ssh-ed25519')
+  const field = (bytes: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, bytes.length]), bytes])
+  return `ssh-ed25519 ${Buffer.concat([field(type), field(Buffer.alloc(32, seed))]).toString('base64')}`
+}
