@@ -5,14 +5,15 @@ import {join} from 'node:path'
 
 import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {renderEnvFile} from '../config/app.js'
-import {appTarget, deployContext} from '../config/app-target.js'
-import {recordHost} from '../config/project.js'
+import {appName, appTarget, deployContext} from '../config/app-target.js'
+import {pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
 import {DEPLOY_USER, type SetupContext} from '../context.js'
 import {GatlingError} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {prepareAppPipeline} from '../pipelines/deploy.js'
 import {setupPipeline} from '../pipelines/setup.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
+import {parseTarget} from '../remote/endpoint.js'
 import {formatHostKey} from '../remote/host-keys.js'
 
 export default class Setup extends GatlingCommand {
@@ -41,7 +42,11 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Setup)
     this.verbose = flags.verbose
-    const connection = await this.connect(args.target, flags)
+    const dir = process.cwd()
+    const config = readProjectConfig(dir, (message) => this.warn(message))
+    if (existsSync(join(dir, 'mix.exs'))) appName(dir, config) // the app is created after the server is set up: check its name first
+    // a server pinned in gatling.json accepts only that key: running setup again must not trust another one
+    const connection = await this.connect(args.target, flags, {pinnedKey: pinnedHostKey(config, parseTarget(args.target).host)})
     try {
       const ctx: SetupContext = {
         host: connection.endpoint.alias,
@@ -55,7 +60,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
       const hostKey = formatHostKey(connection.hostKey!)
       const file = recordHost({address: connection.endpoint.alias, port: connection.endpoint.port === 22 ? undefined : connection.endpoint.port, hostKey})
       this.printSummary(summary, `${ctx.host} is ready for deploys as ${DEPLOY_USER}@${ctx.host} (recorded in ${file})`, `Nothing to change: ${ctx.host} was already set up`)
-      if (existsSync(join(process.cwd(), 'mix.exs'))) await this.prepareApp(args.target, flags, hostKey)
+      if (existsSync(join(dir, 'mix.exs'))) await this.prepareApp(args.target, flags, hostKey)
     } finally {
       connection.close()
     }

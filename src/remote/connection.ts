@@ -82,7 +82,7 @@ export class Connection {
       presented = key
       if (policy.pinned) {
         if (sameKey(key, policy.pinned)) return true
-        refusal = changedKeyError(endpoint, [policy.pinned], key, 'the key pinned in gatling.json')
+        refusal = changedKeyError(endpoint, [policy.pinned], key, 'the key pinned in gatling.json', `remove its "hostKey" from gatling.json`)
         return false
       }
       const verdict = checkHostKey(entries, names, key)
@@ -93,7 +93,7 @@ export class Connection {
           refusal = new GatlingError(`The host key of ${endpoint.alias} (${fingerprint(key)}) is marked @revoked in ${policy.knownHostsFile}. Nothing was run.`)
           return false
         case 'changed':
-          refusal = changedKeyError(endpoint, verdict.expected, key, policy.knownHostsFile)
+          refusal = changedKeyError(endpoint, verdict.expected, key, policy.knownHostsFile, `remove the old key (${sh('ssh-keygen', '-R', names[0])})`)
           return false
         case 'unknown': {
           const accepted = policy.acceptNew || (policy.interactive && (await askAboutNewKey(endpoint, key)))
@@ -265,11 +265,11 @@ function connectError(endpoint: Endpoint, error: Error & {code?: string; level?:
   return new GatlingError(`Cannot connect to ${where}: ${reason}.`)
 }
 
-function changedKeyError(endpoint: Endpoint, expected: HostKey[], presented: HostKey, source: string): GatlingError {
+function changedKeyError(endpoint: Endpoint, expected: HostKey[], presented: HostKey, source: string, remedy: string): GatlingError {
   return new GatlingError(
     `WARNING: the host key of ${endpoint.alias} has CHANGED. Expected ${expected.map((k) => `${k.type} ${fingerprint(k)}`).join(' or ')} (from ${source}), ` +
       `but the server presented ${presented.type} ${fingerprint(presented)}. Someone could be intercepting the connection, or the server was rebuilt. ` +
-      `Nothing was run. If the change is expected, remove the old key (ssh-keygen -R ${endpoint.alias}) and the pin in gatling.json, then connect again.`,
+      `Nothing was run. If the change is expected (check the new fingerprint with your provider), ${remedy}, then connect again.`,
   )
 }
 
