@@ -43,7 +43,8 @@ export class Connection {
   private lost?: string
   private readonly pending = new Set<(reason: Error) => void>()
 
-  private constructor(readonly endpoint: Endpoint, private readonly ssh: NodeSSH, private readonly jump?: NodeSSH) {
+  /** The connection to the ProxyJump host this one goes through (its key verified the same way). */
+  private constructor(readonly endpoint: Endpoint, private readonly ssh: NodeSSH, readonly jump?: Connection) {
     const client = ssh.connection as Client
     // Without an 'error' listener a failed keepalive crashes the process.
     client.on('error', (error) => this.drop(error.message))
@@ -59,14 +60,16 @@ export class Connection {
   }
 
   static async open(endpoint: Endpoint, policy: HostKeyPolicy): Promise<Connection> {
-    let jump: NodeSSH | undefined
+    let jump: Connection | undefined
     let sock: Duplex
     if (endpoint.proxyJump) {
-      const jumpConnection = await Connection.open(endpoint.proxyJump, {...policy, pinned: undefined})
-      jump = jumpConnection.ssh
+      const jumpConnection = (jump = await Connection.open(endpoint.proxyJump, {...policy, pinned: undefined}))
       sock = await new Promise<Duplex>((resolve, reject) => {
         ;(jumpConnection.ssh.connection as Client).forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (error, stream) =>
           error ? reject(new GatlingError(`The jump host ${jumpConnection.label} could not reach ${endpoint.host}:${endpoint.port}: ${error.message}.`)) : resolve(stream))
+      }).catch((error: unknown) => {
+        jumpConnection.close()
+        throw error
       })
     } else {
       sock = await openSocket(endpoint)
@@ -127,7 +130,7 @@ export class Connection {
       } as never)
     } catch (error) {
       sock.destroy()
-      jump?.dispose()
+      jump?.close()
       if (refusal) throw refusal
       throw connectError(endpoint, error as Error)
     }
@@ -187,7 +190,7 @@ export class Connection {
   close(): void {
     this.lost ??= 'closed by gatling'
     this.ssh.dispose()
-    this.jump?.dispose()
+    this.jump?.close()
   }
 
   /** POSIX shell text, run by the login shell (sh or bash on the servers gatling supports); sudo -n never waits for a password. */
