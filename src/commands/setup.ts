@@ -44,7 +44,8 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     this.verbose = flags.verbose
     const dir = process.cwd()
     const config = readProjectConfig(dir, (message) => this.warn(message))
-    if (existsSync(join(dir, 'mix.exs'))) appName(dir, config) // the app is created after the server is set up: check its name first
+    // from a project, the app is created once the server is set up: its name and env file are checked first
+    const project = existsSync(join(dir, 'mix.exs')) ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile)} : undefined
     // a server pinned in gatling.json accepts only that key: running setup again must not trust another one
     const connection = await this.connect(args.target, flags, {pinnedKey: pinnedHostKey(config, parseTarget(args.target).host)})
     try {
@@ -60,7 +61,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
       const hostKey = formatHostKey(connection.hostKey!)
       const file = recordHost({address: connection.endpoint.alias, port: connection.endpoint.port === 22 ? undefined : connection.endpoint.port, hostKey})
       this.printSummary(summary, `${ctx.host} is ready for deploys as ${DEPLOY_USER}@${ctx.host} (recorded in ${file})`, `Nothing to change: ${ctx.host} was already set up`)
-      if (existsSync(join(dir, 'mix.exs'))) await this.prepareApp(args.target, flags, hostKey)
+      if (project) await this.prepareApp(args.target, flags, hostKey, project.envFile)
     } finally {
       connection.close()
     }
@@ -70,12 +71,12 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
    * Run from an Elixir project, setup also creates the app (repository, hook, env file) and a "gatling"
    * git remote, so that the very first plain `git push gatling` deploys. This logs in as the deploy user.
    */
-  private async prepareApp(target: string, flags: {identity?: string; port?: number; verbose: boolean}, hostKey: string): Promise<void> {
+  private async prepareApp(target: string, flags: {identity?: string; port?: number; verbose: boolean}, hostKey: string, envFile: string | undefined): Promise<void> {
     const dir = process.cwd()
     const app = appTarget(dir)
     const connection = await this.connect(target, flags, {user: DEPLOY_USER, pinnedKey: hostKey})
     try {
-      const ctx = deployContext(app, {rev: 'HEAD', envFile: renderEnvFile(app.app, join(dir, app.config.envFile ?? '.env.production'))})
+      const ctx = deployContext(app, {rev: 'HEAD', envFile})
       await runPipeline([...prepareAppPipeline(ctx), writeEnvFile], ctx, connection, {plain: this.plainOutput, dryRun: false, print: (line) => this.log(line)})
       const {endpoint} = connection
       const url = endpoint.port === 22 ? `${DEPLOY_USER}@${endpoint.alias}:${ctx.paths.repo}` : `ssh://${DEPLOY_USER}@${endpoint.alias}:${endpoint.port}${ctx.paths.repo}`
