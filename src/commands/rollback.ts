@@ -3,9 +3,10 @@ import {Args, Flags} from '@oclif/core'
 import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {appTarget, deployContext} from '../config/app-target.js'
 import {DEPLOY_USER} from '../context.js'
-import {GatlingError} from '../errors.js'
+import {GatlingError, shown} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {rollbackPipeline} from '../pipelines/rollback.js'
+import {RULES, isValid} from '../server/rules.js'
 
 export default class Rollback extends GatlingCommand {
   static summary = 'Go back to an earlier release: a hot downgrade where the node can, else a zero-downtime restart.'
@@ -27,7 +28,7 @@ export default class Rollback extends GatlingCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollback)
     this.verbose = flags.verbose
-    if (flags.to !== undefined && !/^[0-9A-Za-z.+_-]{1,64}$/.test(flags.to)) throw new GatlingError(`"${flags.to}" is not a release version (like 0.1.0+3).`)
+    if (flags.to !== undefined && !isValid('version', flags.to)) throw new GatlingError(`--to ${shown(flags.to)} is not ${RULES.version.description}.`)
     const target = appTarget(process.cwd(), args.app, (message) => this.warn(message))
     const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
     try {

@@ -4,7 +4,7 @@ import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
-import {GatlingError, shown} from '../errors.js'
+import {GatlingError, shown, shownName} from '../errors.js'
 import {parseDotenv} from './dotenv.js'
 import {render} from '../templates.js'
 
@@ -32,9 +32,9 @@ export interface PushSource {
 /** The commit to deploy: the tip of --branch, or of the branch checked out. */
 export function pushSource(dir: string, branch?: string): PushSource {
   if (git(dir, 'rev-parse', '--is-inside-work-tree') !== 'true') throw new GatlingError(`${dir} is not a git repository: gatling deploys commits. Run "git init" and commit your app.`)
-  if (branch) {
+  if (branch !== undefined) {
     const rev = git(dir, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`)
-    if (!rev) throw new GatlingError(`There is no branch "${branch}" in this repository (git branch --list shows the ones there are).`)
+    if (!rev) throw new GatlingError(`There is no branch ${shown(branch)} in this repository (git branch --list shows the ones there are).`)
     return {branch, rev}
   }
   const head = git(dir, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}')
@@ -58,19 +58,21 @@ const DEFAULT_ENV_FILE = '.env.production'
  */
 export function renderEnvFile(app: string, dir: string, named?: string): string | undefined {
   const name = named ?? DEFAULT_ENV_FILE
-  if (/[\n\r\0]/.test(name)) throw new GatlingError(`The env file name ${shown(name)} has a line break or a NUL in it: name a file on one line.`)
+  if (name === '' || /[\n\r\0]/.test(name)) throw new GatlingError(`The env file name ${shown(name)} is empty or has a line break or a NUL in it: name a file on one line.`)
   const file = resolve(dir, name)
+  const label = shownName(name)
   if (!existsSync(file)) {
     if (named === undefined) return undefined
-    throw new GatlingError(`The env file ${name} does not exist${file === name ? '' : ` (${file})`}. Check --env-file or "envFile" in gatling.json.`)
+    throw new GatlingError(`The env file ${label} does not exist${file === name ? '' : ` (${shownName(file)})`}. Check --env-file or "envFile" in gatling.json.`)
   }
   let bytes: Buffer
   try {
     bytes = readFileSync(file)
   } catch (error) {
-    throw new GatlingError(`Cannot read the env file ${name}: ${(error as Error).message}.`)
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable'
+    throw new GatlingError(`Cannot read the env file ${label}: ${{EISDIR: 'it is a directory', EACCES: 'permission denied'}[code] ?? code}.`)
   }
-  if (!isUtf8(bytes)) throw new GatlingError(`Cannot read the env file ${name}: it is not UTF-8 text.`)
-  const entries = parseDotenv(bytes.toString('utf8'), name).map(([key, value]) => [key, systemdQuote(value)])
+  if (!isUtf8(bytes)) throw new GatlingError(`Cannot read the env file ${label}: it is not UTF-8 text.`)
+  const entries = parseDotenv(bytes.toString('utf8'), label).map(([key, value]) => [key, systemdQuote(value)])
   return render('server/app.env.ejs', {app, source: file, entries})
 }

@@ -20,7 +20,7 @@ export function parseDotenv(text: string, name: string): Array<[string, string]>
     const line = lines[i]
     if (line.includes('\0')) fail(n, 'has a NUL byte, which no environment variable can hold.')
     if (/^\s*(#|$)/.test(line)) continue
-    const match = /^\s*(?:export\s+)?([^\s=]*)\s*=(.*)$/.exec(line)
+    const match = /^\s*(?:export\s+)?([^\s=]*)\s*=(.*)$/s.exec(line)
     if (!match) fail(n, 'is neither KEY=value nor a comment.')
     const [, key, afterEquals] = match!
     const rest = afterEquals.trimStart()
@@ -41,7 +41,7 @@ export function parseDotenv(text: string, name: string): Array<[string, string]>
       }
       if (end === -1) fail(n, `the value opened with ${quote} is never closed.`)
       if (text[end - 1] === '\\') fail(n, `the value has \\${quote} in it, which dotenv reads as a backslash and the end of the value: put the value in other quotes.`)
-      if (!/^\s*(#.*)?$/.test(text.slice(end + 1))) fail(i + 1, `there is text after the closing ${quote} of the value of ${key}.`)
+      if (!/^\s*(#.*)?$/s.test(text.slice(end + 1))) fail(i + 1, `there is text after the closing ${quote} of the value of ${key}.`)
       const value = text.slice(0, end)
       entries.push([key, quote === '"' ? value.replaceAll('\\n', '\n').replaceAll('\\r', '\r') : value])
     } else {

@@ -33,7 +33,8 @@ export const isHostAddress = (host: string): boolean => HOST.test(host)
 
 /** Parse USER@HOST[:PORT]; the host may be an alias from ~/.ssh/config. */
 export function parseTarget(target: string): {user?: string; host: string; port?: number} {
-  const match = /^(?:([^@\s]+)@)?([^@\s:]+|\[[^\]]+\])(?::(\d+))?$/.exec(target.trim())
+  // blanks around a pasted target are dropped; nothing else is (trim() would also drop a byte-order mark)
+  const match = /^(?:([^@\s]+)@)?([^@\s:]+|\[[^\]]+\])(?::(\d+))?$/.exec(target.replace(/^[ \t]+|[ \t]+$/g, ''))
   if (!match) throw new GatlingError(`${shown(target)} is not a server address. Write it as USER@HOST, HOST or HOST:PORT, for example root@203.0.113.10.`)
   const [, user, host, port] = match
   if (user !== undefined && !USER.test(user)) throw new GatlingError(`${shown(user)} is not a valid user name in ${shown(target)}.`)
@@ -62,11 +63,13 @@ export function resolveEndpoint(target: string, overrides: TargetOverrides = {},
   const configured = (key: string) => first(computed[key])
   const identityFromConfig = ([] as string[]).concat(computed.IdentityFile ?? []).map(expandHome)
   const identityFiles = overrides.identity ? [overrides.identity] : identityFromConfig.length > 0 ? identityFromConfig : defaultIdentityFiles()
+  const hostName = configured('HostName')
+  if (hostName !== undefined && !isHostAddress(hostName)) throw new GatlingError(`${sshConfigFile} gives ${shown(parsed.host)} the HostName ${shown(hostName)}, which is not a host name or address gatling can use (tokens like %h are not supported).`)
   const jump = configured('ProxyJump')
   if (jump && depth > 0) throw new GatlingError(`ProxyJump chains longer than one hop are not supported (${target}).`)
   return {
     alias: parsed.host,
-    host: configured('HostName') ?? parsed.host,
+    host: hostName ?? parsed.host,
     port: overrides.port ?? parsed.port ?? Number(configured('Port') ?? 22),
     user: overrides.user ?? parsed.user ?? configured('User') ?? 'root',
     identityFiles,

@@ -137,7 +137,7 @@ describe('config/app', () => {
       envFile(Buffer.from([0x41, 0x3d, 0xff, 0x0a]))
       expect(() => renderEnvFile('hello', dir)).to.throw(GatlingError, /^Cannot read the env file \.env\.production: it is not UTF-8 text\.$/)
       mkdirSync(join(dir, 'adir'))
-      expect(() => renderEnvFile('hello', dir, 'adir')).to.throw(GatlingError, /^Cannot read the env file adir: EISDIR/)
+      expect(() => renderEnvFile('hello', dir, 'adir')).to.throw(GatlingError, /^Cannot read the env file adir: it is a directory\.$/)
     })
 
     it('refuses a malformed line, naming the file as given and the line', () => {
