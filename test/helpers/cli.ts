@@ -106,7 +106,9 @@ export function runGatling(args: string[], opts: RunOptions): Promise<CliResult>
     let stdout = ''
     let stderr = ''
     let timedOut = false
+    child.stdout.setEncoding('utf8') // a character split across two chunks stays whole
     child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.setEncoding('utf8')
     child.stderr.on('data', (d) => (stderr += d))
     const timer = setTimeout(() => {
       timedOut = true
