@@ -5,10 +5,9 @@ import {Config} from '@oclif/core'
 import {captureOutput} from '@oclif/test'
 import {expect} from 'chai'
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {parse as dotenvParse} from 'dotenv'
 
 import Rollback from '../../src/commands/rollback.js'
 import {pushSource, renderEnvFile} from '../../src/config/app.js'
@@ -20,10 +19,11 @@ import {gitSshCommand} from '../../src/git-push.js'
 import {type Endpoint, resolveEndpoint} from '../../src/remote/endpoint.js'
 import {sh} from '../../src/remote/shell.js'
 import {isReservedEnv, isValid} from '../../src/server/rules.js'
+import {asFileText, dotenvSpellings, hostileStrings} from '../helpers/hostile.js'
 import {git, systemdEnvironmentFile, tempDir} from './support.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const hostile: Array<{what: string; value: string}> = JSON.parse(readFileSync(join(root, 'test/fixtures/hostile-strings.json'), 'utf8'))
+const hostile = hostileStrings()
 // plain values for the same entry points, so that the way through is tested too
 const plain = ['hello', 'web_1', 'example.com', '*.example.com', '/health', 'SECRET_KEY_BASE', 'feature/login', '2001:db8::1', '203.0.113.10', '0.1.0+7']
 const corpus = [...hostile, ...plain.map((value) => ({what: `plain ${value}`, value}))]
@@ -197,12 +197,9 @@ describe('hostile input at every client-side entry point', () => {
       this.timeout(30_000)
       const file = join(dir, '.env.values')
       for (const {what, value} of corpus) {
-        const expected = Buffer.from(value).toString() // what a UTF-8 file can hold (a lone surrogate cannot be written)
-        // the ways dotenv can write the value: bare, in each quote, in double quotes with \n and \r escapes
-        const escaped = `"${value.replaceAll('\n', '\\n').replaceAll('\r', '\\r')}"`
-        const spellings = [value, `'${value}'`, `"${value}"`, `\`${value}\``, escaped].filter((s) => dotenvParse(Buffer.from(`V=${s}\n`)).V === expected)
+        const expected = asFileText(value)
         let accepted = 0
-        for (const spelling of spellings) {
+        for (const spelling of dotenvSpellings(value)) {
           writeFileSync(file, `A=1\nV=${spelling}\nZ=2\n`)
           const result = attempt(what, () => renderEnvFile('hello', dir, file))
           if ('refused' in result) continue
