@@ -5,13 +5,13 @@ import {join} from 'node:path'
 
 import {GatlingError} from './errors.js'
 import {Connection} from './remote/connection.js'
-import {type Endpoint, resolveEndpoint} from './remote/endpoint.js'
+import {type Endpoint, SSH_PORT, resolveEndpoint} from './remote/endpoint.js'
 import {parseHostKey} from './remote/host-keys.js'
 import {formatDuration, type RunSummary} from './pipeline/runner.js'
 
 export const connectionFlags = {
   identity: Flags.string({char: 'i', description: 'private key to log in with (default: ssh-agent, ~/.ssh/config IdentityFile, ~/.ssh/id_*)'}),
-  port: Flags.integer({char: 'p', description: 'SSH port (default: from ~/.ssh/config, else 22)', min: 1, max: 65535}),
+  port: Flags.integer({char: 'p', description: 'SSH port (default: from ~/.ssh/config, else 22)', min: SSH_PORT.min, max: SSH_PORT.max}),
   'accept-new-host-key': Flags.boolean({description: 'trust a server seen for the first time without asking (first contact from CI); a changed key is still refused'}),
   verbose: Flags.boolean({char: 'v', description: 'plain line output with every remote line, and stack traces on errors'}),
 }

@@ -1,6 +1,4 @@
 import {Args, Flags} from '@oclif/core'
-import {join} from 'node:path'
-
 import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {hasUncommittedChanges, pushSource, renderEnvFile} from '../config/app.js'
 import {appTarget, deployContext} from '../config/app-target.js'
@@ -40,9 +38,10 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
     this.verbose = flags.verbose
     const started = Date.now()
     const dir = process.cwd()
-    const target = appTarget(dir, args.app)
+    const target = appTarget(dir, args.app, (message) => this.warn(message))
     const {app, host} = target
     const source = pushSource(dir, flags.branch)
+    const envFile = renderEnvFile(app, dir, flags['env-file'] ?? target.config.envFile)
     if (hasUncommittedChanges(dir)) this.warn('You have uncommitted changes: gatling deploys the last commit, not your working tree.')
 
     const login = () => this.connect(host.address, {...flags, port: flags.port ?? host.port}, {user: DEPLOY_USER, pinnedKey: host.hostKey})
@@ -51,7 +50,7 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
       const ctx = deployContext(target, {
         rev: source.rev,
         forceRestart: flags.restart,
-        envFile: renderEnvFile(app, join(dir, flags['env-file'] ?? target.config.envFile ?? '.env.production')),
+        envFile,
       })
       const options = {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line: string) => this.log(line)}
       await runPipeline(prepareAppPipeline, ctx, connection, options)

@@ -4,7 +4,7 @@ import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {appTarget, deployContext} from '../config/app-target.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {RULES, isValid} from '../server/rules.js'
-import {GatlingError} from '../errors.js'
+import {GatlingError, shown} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {rollbackPipeline} from '../pipelines/rollback.js'
 
@@ -28,8 +28,8 @@ export default class Rollback extends GatlingCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollback)
     this.verbose = flags.verbose
-    if (flags.to !== undefined && !isValid('version', flags.to)) throw new GatlingError(`"${flags.to}" is not a release version: ${RULES.version.description}.`)
-    const target = appTarget(process.cwd(), args.app)
+    if (flags.to !== undefined && !isValid('version', flags.to)) throw new GatlingError(`--to ${shown(flags.to)} is not ${RULES.version.description}.`)
+    const target = appTarget(process.cwd(), args.app, (message) => this.warn(message))
     const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
     try {
       const ctx = deployContext(target, {rev: 'HEAD', rollbackTo: flags.to})

@@ -5,8 +5,8 @@ import {join} from 'node:path'
 
 import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {renderEnvFile} from '../config/app.js'
-import {appTarget, deployContext} from '../config/app-target.js'
-import {recordHost} from '../config/project.js'
+import {appName, appTarget, deployContext} from '../config/app-target.js'
+import {pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
 import type {SetupContext} from '../context.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {GatlingError} from '../errors.js'
@@ -14,6 +14,7 @@ import {runPipeline} from '../pipeline/runner.js'
 import {appFilesPipeline, prepareAppPipeline} from '../pipelines/deploy.js'
 import {setupPipeline} from '../pipelines/setup.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
+import {parseTarget} from '../remote/endpoint.js'
 import {formatHostKey} from '../remote/host-keys.js'
 
 export default class Setup extends GatlingCommand {
@@ -42,7 +43,12 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Setup)
     this.verbose = flags.verbose
-    const connection = await this.connect(args.target, flags)
+    const dir = process.cwd()
+    const config = readProjectConfig(dir, (message) => this.warn(message))
+    // from a project, the app is created once the server is set up: its name and env file are checked first
+    const project = existsSync(join(dir, 'mix.exs')) ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile)} : undefined
+    // a server pinned in gatling.json accepts only that key: running setup again must not trust another one
+    const connection = await this.connect(args.target, flags, {pinnedKey: pinnedHostKey(config, parseTarget(args.target).host)})
     try {
       const ctx: SetupContext = {
         host: connection.endpoint.alias,
@@ -56,7 +62,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
       const hostKey = formatHostKey(connection.hostKey!)
       const file = recordHost({address: connection.endpoint.alias, port: connection.endpoint.port === 22 ? undefined : connection.endpoint.port, hostKey})
       this.printSummary(summary, `${ctx.host} is ready for deploys as ${DEPLOY_USER}@${ctx.host} (recorded in ${file})`, `Nothing to change: ${ctx.host} was already set up`)
-      if (existsSync(join(process.cwd(), 'mix.exs'))) await this.prepareApp(args.target, flags, hostKey)
+      if (project) await this.prepareApp(args.target, flags, hostKey, project.envFile)
     } finally {
       connection.close()
     }
@@ -66,13 +72,13 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
    * Run from an Elixir project, setup also creates the app (repository, hook, env file) and a "gatling"
    * git remote, so that the very first plain `git push gatling` deploys. This logs in as the deploy user.
    */
-  private async prepareApp(target: string, flags: {identity?: string; port?: number; verbose: boolean}, hostKey: string): Promise<void> {
+  private async prepareApp(target: string, flags: {identity?: string; port?: number; verbose: boolean}, hostKey: string, envFile: string | undefined): Promise<void> {
     const dir = process.cwd()
     const app = appTarget(dir)
     const login = () => this.connect(target, flags, {user: DEPLOY_USER, pinnedKey: hostKey})
     let connection = await login()
     try {
-      const ctx = deployContext(app, {rev: 'HEAD', envFile: renderEnvFile(app.app, join(dir, app.config.envFile ?? '.env.production'))})
+      const ctx = deployContext(app, {rev: 'HEAD', envFile})
       const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
       await runPipeline(prepareAppPipeline, ctx, connection, options)
       if (ctx.needsNewLogin) {

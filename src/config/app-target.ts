@@ -2,9 +2,10 @@
 import {join} from 'node:path'
 
 import type {DeployContext} from '../context.js'
+import {GatlingError, shown} from '../errors.js'
 import {appPaths} from '../server/layout.js'
-import {GatlingError} from '../errors.js'
-import {APP_NAME, mixAppName} from './app.js'
+import {RULES, isValid} from '../server/rules.js'
+import {mixAppName} from './app.js'
 import {type HostConfig, type ProjectConfig, readProjectConfig} from './project.js'
 
 export interface AppTarget {
@@ -13,19 +14,21 @@ export interface AppTarget {
   host: HostConfig
 }
 
-export function appTarget(dir: string, appArg?: string): AppTarget {
-  const projectApp = mixAppName(dir)
-  const config = readProjectConfig(dir)
-  if (!config || config.hosts.length === 0) throw new GatlingError(`No server is configured: ${join(dir, 'gatling.json')} is missing or lists no host. Run "gatling setup USER@HOST" from this directory first.`)
-  const app = config.app ?? projectApp
-  if (appArg && appArg !== app) throw new GatlingError(`Unknown app "${appArg}": this project deploys "${app}" (${config.app ? 'gatling.json' : 'mix.exs'}).`)
-  if (!APP_NAME.test(app)) throw new GatlingError(`"${app}" cannot be an app name on the server: use lower-case letters, digits and _ (at most 31), starting with a letter.`)
-  const health = config.healthCheck ?? '/'
-  if (!/^\/[A-Za-z0-9/_.~-]*$/.test(health)) throw new GatlingError(`"healthCheck" in gatling.json must be a plain path like /health (letters, digits, / _ . ~ -), not "${health}".`)
-  for (const domain of config.domains ?? []) {
-    if (!/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(domain)) throw new GatlingError(`"${domain}" in "domains" of gatling.json is not a host name.`)
-  }
-  return {app, config, host: config.hosts[0]}
+/** The app's name on the server: "app" in gatling.json (checked when it was read), else the one in mix.exs. */
+export function appName(dir: string, config: ProjectConfig | undefined): string {
+  const app = config?.app ?? mixAppName(dir)
+  if (!isValid('app', app)) throw new GatlingError(`${shown(app)}, the app in mix.exs, cannot be an app name on the server: set "app" in gatling.json to ${RULES.app.description}.`)
+  return app
+}
+
+export function appTarget(dir: string, appArg?: string, warn?: (message: string) => void): AppTarget {
+  mixAppName(dir) // an Elixir project, whatever gatling.json names it
+  const config = readProjectConfig(dir, warn)
+  const host = config?.hosts?.[0]
+  if (!config || !host) throw new GatlingError(`No server is configured: ${join(dir, 'gatling.json')} is missing or lists no host. Run "gatling setup USER@HOST" from this directory first.`)
+  const app = appName(dir, config)
+  if (appArg !== undefined && appArg !== app) throw new GatlingError(`Unknown app ${shown(appArg)}: this project deploys "${app}" (${config.app ? 'gatling.json' : 'mix.exs'}).`)
+  return {app, config, host}
 }
 
 /** The context every app pipeline starts from; commands add what is theirs (the commit, the env file…). */

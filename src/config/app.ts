@@ -1,13 +1,12 @@
 // What gatling reads from the local project: mix.exs, git, the dotenv file.
+import {isUtf8} from 'node:buffer'
 import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {parse as parseDotenv} from 'dotenv'
+import {join, resolve} from 'node:path'
 
-import {GatlingError} from '../errors.js'
+import {GatlingError, shown, shownName} from '../errors.js'
+import {parseDotenv} from './dotenv.js'
 import {render} from '../templates.js'
-
-export const APP_NAME = /^[a-z][a-z0-9_]{0,30}$/
 
 export function mixAppName(dir: string): string {
   const mixFile = join(dir, 'mix.exs')
@@ -33,9 +32,9 @@ export interface PushSource {
 /** The commit to deploy: the tip of --branch, or of the branch checked out. */
 export function pushSource(dir: string, branch?: string): PushSource {
   if (git(dir, 'rev-parse', '--is-inside-work-tree') !== 'true') throw new GatlingError(`${dir} is not a git repository: gatling deploys commits. Run "git init" and commit your app.`)
-  if (branch) {
+  if (branch !== undefined) {
     const rev = git(dir, 'rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`)
-    if (!rev) throw new GatlingError(`There is no branch "${branch}" in this repository (git branch --list shows the ones there are).`)
+    if (!rev) throw new GatlingError(`There is no branch ${shown(branch)} in this repository (git branch --list shows the ones there are).`)
     return {branch, rev}
   }
   const head = git(dir, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}')
@@ -50,12 +49,30 @@ export const hasUncommittedChanges = (dir: string): boolean => (git(dir, 'status
 /** systemd EnvironmentFile syntax: inside double quotes a backslash escapes only \\ " $ ` (newlines stay as they are). */
 const systemdQuote = (value: string): string => value.replace(/[\\"$`]/g, (c) => `\\${c}`)
 
-export function renderEnvFile(app: string, file: string): string | undefined {
-  if (!existsSync(file)) return undefined
-  const entries = Object.entries(parseDotenv(readFileSync(file)))
-  for (const [key] of entries) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new GatlingError(`${file}: "${key}" is not a valid environment variable name.`)
-    if (['PORT', 'RELEASE_COOKIE', 'RELEASE_NODE', 'RELEASE_DISTRIBUTION'].includes(key)) throw new GatlingError(`${file} sets ${key}, which gatling manages itself: remove it.`)
+const DEFAULT_ENV_FILE = '.env.production'
+
+/**
+ * The app's environment file for the server, from the local dotenv file `named` (--env-file, or
+ * "envFile" in gatling.json; relative to `dir`, or absolute), else .env.production: the only one
+ * that may be absent (undefined: the server keeps the file it has).
+ */
+export function renderEnvFile(app: string, dir: string, named?: string): string | undefined {
+  const name = named ?? DEFAULT_ENV_FILE
+  if (name === '' || /[\n\r\0]/.test(name)) throw new GatlingError(`The env file name ${shown(name)} is empty or has a line break or a NUL in it: name a file on one line.`)
+  const file = resolve(dir, name)
+  const label = shownName(name)
+  if (!existsSync(file)) {
+    if (named === undefined) return undefined
+    throw new GatlingError(`The env file ${label} does not exist${file === name ? '' : ` (${shownName(file)})`}. Check --env-file or "envFile" in gatling.json.`)
   }
-  return render('server/app.env.ejs', {app, source: file, entries: entries.map(([key, value]) => [key, systemdQuote(value)])})
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable'
+    throw new GatlingError(`Cannot read the env file ${label}: ${{EISDIR: 'it is a directory', EACCES: 'permission denied'}[code] ?? code}.`)
+  }
+  if (!isUtf8(bytes)) throw new GatlingError(`Cannot read the env file ${label}: it is not UTF-8 text.`)
+  const entries = parseDotenv(bytes.toString('utf8'), label).map(([key, value]) => [key, systemdQuote(value)])
+  return render('server/app.env.ejs', {app, source: file, entries})
 }

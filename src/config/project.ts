@@ -1,30 +1,50 @@
 // gatling.json: the project's deploy configuration, committed with the app (no secrets in it).
+// Every value is checked here, when the file is read, before any connection.
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {closestMatch} from 'leven'
+import {z} from 'zod'
 
-import {GatlingError} from '../errors.js'
+import {GatlingError, shown} from '../errors.js'
+import {SSH_PORT, isHostAddress} from '../remote/endpoint.js'
+import {fingerprint, formatHostKey, parseHostKey, readHostKey} from '../remote/host-keys.js'
+import {RULES, type RuleName, domainLength, isValid} from '../server/rules.js'
 
-export interface HostConfig {
-  /** Address or ~/.ssh/config alias of the server. */
-  address: string
-  port?: number
-  /** The server's SSH host key ("ssh-ed25519 AAAA…"), pinned by `setup`. */
-  hostKey?: string
-}
+// Each value's error message says what a valid one looks like, for a wrong type and a wrong value alike.
+const text = (what: string, valid: (s: string) => boolean) => z.string({error: what}).refine(valid, {error: what})
+const whole = (what: string, valid: (n: number) => boolean) => z.number({error: what}).refine((n) => Number.isInteger(n) && valid(n), {error: what})
+const ruled = (name: RuleName) => text(RULES[name].description, (s) => isValid(name, s))
 
-export interface ProjectConfig {
-  /** Defaults to the app name in mix.exs. */
-  app?: string
-  hosts: HostConfig[]
-  /** server_name(s) of the nginx site; none = the server's default site. */
-  domains?: string[]
-  /** Path nginx must answer 200 on before a release is marked current. */
-  healthCheck?: string
-  /** Releases kept on the server. */
-  keepReleases?: number
-  /** Local dotenv file with the app's secrets, pushed to the server (0600). */
-  envFile?: string
-}
+const hostSchema = z.object(
+  {
+    /** Address or ~/.ssh/config alias of the server. */
+    address: text('a host name, an IP address or a Host alias from ~/.ssh/config', isHostAddress),
+    port: whole(`an SSH port (a whole number from ${SSH_PORT.min} to ${SSH_PORT.max})`, (n) => n >= SSH_PORT.min && n <= SSH_PORT.max),
+    /** The server's SSH host key ("ssh-ed25519 AAAA…"), pinned by `setup`. */
+    hostKey: text('an SSH host key like "ssh-ed25519 AAAA…"', (s) => readHostKey(s) !== undefined),
+  },
+  {error: 'a server like {"address": "203.0.113.10"}'},
+).partial({port: true, hostKey: true})
+
+const projectSchema = z.object(
+  {
+    /** Defaults to the app name in mix.exs. */
+    app: ruled('app'),
+    hosts: z.array(hostSchema, {error: 'a list of servers like [{"address": "203.0.113.10"}]'}),
+    /** server_name(s) of the nginx site; none = the server's default site. */
+    domains: z.array(text(`${RULES.domain.description}, at most ${domainLength} characters`, (s) => isValid('domain', s) && s.length <= domainLength), {error: 'a list of host names like ["example.com"]'}),
+    /** Path nginx must answer 200 on before a release is marked current. */
+    healthCheck: ruled('healthPath'),
+    /** Releases kept on the server. */
+    keepReleases: whole(RULES.keepReleases.description, (n) => isValid('keepReleases', String(n))),
+    /** Local dotenv file with the app's secrets, pushed to the server (0600). */
+    envFile: text('a file path on one line', (s) => s !== '' && !/[\n\r\0]/.test(s)),
+  },
+  {error: 'a JSON object like {"hosts": [{"address": "203.0.113.10"}]}'},
+).partial()
+
+export type HostConfig = z.infer<typeof hostSchema>
+export type ProjectConfig = z.infer<typeof projectSchema>
 
 export const CONFIG_FILE = 'gatling.json'
 
@@ -32,26 +52,87 @@ export function configPath(dir = process.cwd()): string {
   return join(dir, CONFIG_FILE)
 }
 
-export function readProjectConfig(dir = process.cwd()): ProjectConfig | undefined {
-  const file = configPath(dir)
-  if (!existsSync(file)) return undefined
-  let parsed: ProjectConfig
+const keyPath = (path: PropertyKey[]): string => path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('')
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return shown(value)
+  if (Array.isArray(value)) return 'a list'
+  if (value !== null && typeof value === 'object') return 'an object'
+  return String(value)
+}
+
+const valueAt = (root: unknown, path: PropertyKey[]): unknown => path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], root)
+
+/** Keys nobody reads: a warning each, with the closest known key (case, _ and - aside). */
+function unknownKeys(raw: unknown): string[] {
+  const simple = (key: string) => key.toLowerCase().replace(/[-_]/g, '')
+  const check = (object: unknown, known: string[], where: string): string[] => {
+    if (object === null || typeof object !== 'object' || Array.isArray(object)) return []
+    return Object.keys(object).filter((key) => !known.includes(key)).map((key) => {
+      const match = closestMatch(simple(key), known.map(simple), {maxDistance: Math.max(2, Math.floor(key.length / 3))})
+      const guess = match === undefined ? '' : `: did you mean ${known[known.map(simple).indexOf(match)]}?`
+      return `${CONFIG_FILE}: unknown key ${shown(`${where}${key}`)} is ignored${guess}`
+    })
+  }
+  const hosts = (raw as {hosts?: unknown}).hosts
+  return [
+    ...check(raw, Object.keys(projectSchema.shape), ''),
+    ...(Array.isArray(hosts) ? hosts.flatMap((host, i) => check(host, Object.keys(hostSchema.shape), `hosts[${i}].`)) : []),
+  ]
+}
+
+/** Check a parsed gatling.json: every wrong value in one message; a warning for each unknown key. */
+export function validateProjectConfig(raw: unknown, warn: (message: string) => void): ProjectConfig {
+  const result = projectSchema.safeParse(raw)
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const value = valueAt(raw, issue.path)
+      if (issue.path.length === 0) return `it must be ${issue.message}, not ${describe(value)}`
+      const key = shown(keyPath(issue.path))
+      return value === undefined ? `${key} is missing: it must be ${issue.message}` : `${key} must be ${issue.message}, not ${describe(value)}`
+    })
+    throw new GatlingError(`${CONFIG_FILE}: ${problems.join('; ')}.`)
+  }
+  for (const warning of unknownKeys(raw)) warn(warning)
+  return result.data
+}
+
+function readJson(file: string): unknown {
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as ProjectConfig
+    return JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
     throw new GatlingError(`${file} is not valid JSON: ${(error as Error).message}.`)
   }
-  if (!Array.isArray(parsed.hosts)) throw new GatlingError(`${file} has no "hosts" list. Run "gatling setup USER@HOST" or add {"hosts": [{"address": "HOST"}]}.`)
-  return parsed
 }
 
-/** Add or update one host, keeping everything else as the user wrote it. */
-export function recordHost(host: HostConfig, dir = process.cwd()): string {
-  const config = readProjectConfig(dir) ?? {hosts: []}
-  const index = config.hosts.findIndex((h) => h.address === host.address)
-  if (index === -1) config.hosts.push(host)
-  else config.hosts[index] = {...config.hosts[index], ...host}
+export function readProjectConfig(dir = process.cwd(), warn: (message: string) => void = () => {}): ProjectConfig | undefined {
   const file = configPath(dir)
-  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`)
+  return existsSync(file) ? validateProjectConfig(readJson(file), warn) : undefined
+}
+
+/** The key gatling.json pins for a server, if any. */
+export function pinnedHostKey(config: ProjectConfig | undefined, address: string): string | undefined {
+  return config?.hosts?.find((h) => h.address === address)?.hostKey
+}
+
+/**
+ * Add or update one host, keeping everything else as the user wrote it (unknown keys too). A pin
+ * is never replaced by another key: the pinned key is the only one a connection accepts, so a
+ * different one here means something skipped that check.
+ */
+export function recordHost(host: HostConfig, dir = process.cwd()): string {
+  const file = configPath(dir)
+  const raw = (existsSync(file) ? readJson(file) : {}) as {hosts?: Array<Record<string, unknown>>}
+  validateProjectConfig(raw, () => {})
+  const hosts = (raw.hosts ??= [])
+  const index = hosts.findIndex((h) => h.address === host.address)
+  const pinned = index === -1 ? undefined : (hosts[index] as HostConfig).hostKey
+  if (pinned && host.hostKey && formatHostKey(parseHostKey(pinned)) !== formatHostKey(parseHostKey(host.hostKey))) {
+    const [was, now] = [pinned, host.hostKey].map((k) => `${parseHostKey(k).type} ${fingerprint(parseHostKey(k))}`)
+    throw new GatlingError(`${file} pins the host key ${was} for ${host.address}, not ${now}: the pin was left as it is.`)
+  }
+  if (index === -1) hosts.push(host)
+  else hosts[index] = {...hosts[index], ...host, ...(pinned ? {hostKey: pinned} : {})}
+  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`)
   return file
 }

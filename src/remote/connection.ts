@@ -10,7 +10,7 @@ import type {Duplex} from 'node:stream'
 import {GatlingError} from '../errors.js'
 import {type Endpoint, describeEndpoint} from './endpoint.js'
 import {
-  type HostKey, appendKnownHost, checkHostKey, fingerprint, formatHostKey, hostKeyFromBlob, knownHostsName, knownKeyTypes, readKnownHosts,
+  type HostKey, appendKnownHost, checkHostKey, fingerprint, formatHostKey, hostKeyFromBlob, knownHostsName, knownKeyTypes, readKnownHosts, sameKey,
 } from './host-keys.js'
 import {type RemoteCommand, sh} from './shell.js'
 
@@ -43,7 +43,8 @@ export class Connection {
   private lost?: string
   private readonly pending = new Set<(reason: Error) => void>()
 
-  private constructor(readonly endpoint: Endpoint, private readonly ssh: NodeSSH, private readonly jump?: NodeSSH) {
+  /** The connection to the ProxyJump host this one goes through (its key verified the same way). */
+  private constructor(readonly endpoint: Endpoint, private readonly ssh: NodeSSH, readonly jump?: Connection) {
     const client = ssh.connection as Client
     // Without an 'error' listener a failed keepalive crashes the process.
     client.on('error', (error) => this.drop(error.message))
@@ -59,14 +60,16 @@ export class Connection {
   }
 
   static async open(endpoint: Endpoint, policy: HostKeyPolicy): Promise<Connection> {
-    let jump: NodeSSH | undefined
+    let jump: Connection | undefined
     let sock: Duplex
     if (endpoint.proxyJump) {
-      const jumpConnection = await Connection.open(endpoint.proxyJump, {...policy, pinned: undefined})
-      jump = jumpConnection.ssh
+      const jumpConnection = (jump = await Connection.open(endpoint.proxyJump, {...policy, pinned: undefined}))
       sock = await new Promise<Duplex>((resolve, reject) => {
         ;(jumpConnection.ssh.connection as Client).forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (error, stream) =>
           error ? reject(new GatlingError(`The jump host ${jumpConnection.label} could not reach ${endpoint.host}:${endpoint.port}: ${error.message}.`)) : resolve(stream))
+      }).catch((error: unknown) => {
+        jumpConnection.close()
+        throw error
       })
     } else {
       sock = await openSocket(endpoint)
@@ -81,8 +84,8 @@ export class Connection {
     const verify = async (key: HostKey): Promise<boolean> => {
       presented = key
       if (policy.pinned) {
-        if (key.type === policy.pinned.type && key.base64 === policy.pinned.base64) return true
-        refusal = changedKeyError(endpoint, [policy.pinned], key, 'the key pinned in gatling.json')
+        if (sameKey(key, policy.pinned)) return true
+        refusal = changedKeyError(endpoint, [policy.pinned], key, 'the key pinned in gatling.json', `remove its "hostKey" from gatling.json`)
         return false
       }
       const verdict = checkHostKey(entries, names, key)
@@ -93,7 +96,7 @@ export class Connection {
           refusal = new GatlingError(`The host key of ${endpoint.alias} (${fingerprint(key)}) is marked @revoked in ${policy.knownHostsFile}. Nothing was run.`)
           return false
         case 'changed':
-          refusal = changedKeyError(endpoint, verdict.expected, key, policy.knownHostsFile)
+          refusal = changedKeyError(endpoint, verdict.expected, key, policy.knownHostsFile, `remove the old key (${sh('ssh-keygen', '-R', names[0])})`)
           return false
         case 'unknown': {
           const accepted = policy.acceptNew || (policy.interactive && (await askAboutNewKey(endpoint, key)))
@@ -127,7 +130,7 @@ export class Connection {
       } as never)
     } catch (error) {
       sock.destroy()
-      jump?.dispose()
+      jump?.close()
       if (refusal) throw refusal
       throw connectError(endpoint, error as Error)
     }
@@ -187,7 +190,7 @@ export class Connection {
   close(): void {
     this.lost ??= 'closed by gatling'
     this.ssh.dispose()
-    this.jump?.dispose()
+    this.jump?.close()
   }
 
   /** POSIX shell text, run by the login shell (sh or bash on the servers gatling supports); sudo -n never waits for a password. */
@@ -265,11 +268,11 @@ function connectError(endpoint: Endpoint, error: Error & {code?: string; level?:
   return new GatlingError(`Cannot connect to ${where}: ${reason}.`)
 }
 
-function changedKeyError(endpoint: Endpoint, expected: HostKey[], presented: HostKey, source: string): GatlingError {
+function changedKeyError(endpoint: Endpoint, expected: HostKey[], presented: HostKey, source: string, remedy: string): GatlingError {
   return new GatlingError(
     `WARNING: the host key of ${endpoint.alias} has CHANGED. Expected ${expected.map((k) => `${k.type} ${fingerprint(k)}`).join(' or ')} (from ${source}), ` +
       `but the server presented ${presented.type} ${fingerprint(presented)}. Someone could be intercepting the connection, or the server was rebuilt. ` +
-      `Nothing was run. If the change is expected, remove the old key (ssh-keygen -R ${endpoint.alias}) and the pin in gatling.json, then connect again.`,
+      `Nothing was run. If the change is expected (check the new fingerprint with your provider), ${remedy}, then connect again.`,
   )
 }
 

@@ -2,6 +2,7 @@
 import {createHash, createHmac} from 'node:crypto'
 import {appendFileSync, existsSync, mkdirSync, readFileSync} from 'node:fs'
 import {dirname} from 'node:path'
+import ssh2 from 'ssh2'
 
 export interface HostKey {
   type: string
@@ -20,10 +21,19 @@ export function hostKeyFromBlob(blob: Buffer): HostKey {
   return {type: blob.subarray(4, 4 + length).toString('ascii'), base64: blob.toString('base64')}
 }
 
+/** "TYPE BASE64 [comment]" on one line, the blob's own type being TYPE; undefined for anything else. */
+export function readHostKey(line: string): HostKey | undefined {
+  const match = /^([A-Za-z0-9@.+-]+)[ \t]+([A-Za-z0-9+/]+={0,2})(?:[ \t][^\n\r\0]*)?$/.exec(line.trim())
+  if (!match) return undefined
+  const [, type, base64] = match
+  const parsed = ssh2.utils.parseKey(`${type} ${base64}`) // a whole key of that type, not just a well-formed line
+  return parsed instanceof Error || parsed.type !== type ? undefined : {type, base64}
+}
+
 export function parseHostKey(line: string): HostKey {
-  const [type, base64] = line.trim().split(/\s+/)
-  if (!type || !base64) throw new Error(`not an SSH public key: ${line}`)
-  return {type, base64}
+  const key = readHostKey(line)
+  if (!key) throw new Error(`not an SSH public key: ${line}`)
+  return key
 }
 
 export const formatHostKey = (key: HostKey): string => `${key.type} ${key.base64}`
@@ -83,16 +93,21 @@ export type Verdict =
   | {status: 'revoked'}
   | {status: 'changed'; expected: HostKey[]}
 
-/** Compare the key a server presented with what known_hosts says about that host name(s). */
+/**
+ * Compare the key a server presented with what known_hosts says about that host name(s). Any known
+ * key makes a different one a changed key, whatever its type: a man in the middle offering only RSA
+ * to a client that knows the host's ed25519 key must not pass for a host seen the first time.
+ */
 export function checkHostKey(entries: KnownHostsEntry[], names: string[], presented: HostKey): Verdict {
   const forHost = entries.filter((e) => e.marker !== '@cert-authority' && names.some((n) => patternsMatch(e.patterns, n)))
   if (forHost.some((e) => e.marker === '@revoked' && e.base64 === presented.base64)) return {status: 'revoked'}
-  const plain = forHost.filter((e) => !e.marker)
-  if (plain.some((e) => e.type === presented.type && e.base64 === presented.base64)) return {status: 'known'}
-  const sameType = plain.filter((e) => e.type === presented.type)
-  if (sameType.length > 0) return {status: 'changed', expected: sameType}
+  const known = forHost.filter((e) => !e.marker)
+  if (known.some((e) => sameKey(e, presented))) return {status: 'known'}
+  if (known.length > 0) return {status: 'changed', expected: known}
   return {status: 'unknown'}
 }
+
+export const sameKey = (a: HostKey, b: HostKey): boolean => a.type === b.type && a.base64 === b.base64
 
 /** Key types already known for a host: offered first so the server shows the key we can check. */
 export function knownKeyTypes(entries: KnownHostsEntry[], names: string[]): string[] {

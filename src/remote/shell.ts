@@ -35,6 +35,9 @@ export function quote(arg: Arg): string {
   if (arg instanceof ShellVar) return `"$${arg.name}"`
   if (arg instanceof RawShell) return arg.text
   const s = String(arg)
+  // a command line is a C string of UTF-8 on the server: a NUL would cut it there, mid-quote, and a
+  // lone surrogate would arrive as another character
+  if (/[\0\p{Cs}]/u.test(s)) throw new Error('a shell argument cannot hold a NUL byte or a lone surrogate')
   if (s !== '' && SAFE.test(s)) return s
   return `'${s.replaceAll("'", `'\\''`)}'`
 }

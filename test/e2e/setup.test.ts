@@ -223,6 +223,29 @@ describe('gatling setup', () => {
       expect(config.hosts).to.deep.equal([{address: host.address, hostKey: await serverKey(host)}])
     })
 
+    // Regression: setup connected without the pin and recordHost overwrote it, so re-running
+    // setup with --accept-new-host-key trusted whatever key answered (a man in the middle).
+    it('a re-run refuses a server whose key differs from the pin in gatling.json, even with --accept-new-host-key, and keeps the pin', async function () {
+      this.timeout(120_000)
+      const other = await newKey('pinned-elsewhere')
+      const otherPub = (await readFile(`${other}.pub`, 'utf8')).trim().split(' ').slice(0, 2).join(' ')
+      const config = JSON.parse(await readFile(join(cwd, 'gatling.json'), 'utf8'))
+      expect(config.hosts[0].hostKey, 'the first run pinned the key').to.equal(await serverKey(host))
+      config.hosts[0].hostKey = otherPub
+      const project = await tempDir('project')
+      const text = `${JSON.stringify(config, null, 2)}\n`
+      await writeFile(join(project, 'gatling.json'), text)
+      // a HOME that never saw the server (a new CI runner), and the first run's HOME (known_hosts has the real key)
+      for (const runHome of [await freshHome(), home]) {
+        const r = await runGatling(['setup', `root@${host.address}`, '-i', host.keyPath, '--accept-new-host-key'], {cwd: project, home: runHome})
+        expectCleanFailure(r, /CHANGED/)
+        expect(r.stderr).to.include(await fingerprint(otherPub))
+        expect(r.stderr).to.include(await fingerprint(await serverKey(host)))
+        expect(r.stderr).to.match(/pinned in gatling\.json/).and.match(/Nothing was run/)
+        expect(await readFile(join(project, 'gatling.json'), 'utf8'), 'the pin was overwritten').to.equal(text)
+      }
+    })
+
     it('resolves a Host alias from ~/.ssh/config (HostName, User, IdentityFile)', async function () {
       this.timeout(120_000)
       const aliasHome = await homeTrusting(host)

@@ -38,7 +38,9 @@ export function runProgram(cmd: string, args: string[], opts: {cwd?: string; env
     const child = spawn(cmd, args, {cwd: opts.cwd, env: opts.env ?? process.env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
+    child.stdout!.setEncoding('utf8') // a character split across two chunks stays whole
     child.stdout!.on('data', (d) => (stdout += d))
+    child.stderr!.setEncoding('utf8')
     child.stderr!.on('data', (d) => (stderr += d))
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000)
     child.on('error', reject)

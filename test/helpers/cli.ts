@@ -100,12 +100,15 @@ export function runGatling(args: string[], opts: RunOptions): Promise<CliResult>
   if (!opts.env?.TERM) delete env.TERM
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    // stdin and stdout are pipes: gatling sees no terminal, as in CI
-    const child = spawn(process.execPath, [join(dir, 'bin/run.js'), ...args], {cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
+    // stdin and stdout are pipes: gatling sees no terminal, as in CI. "--" as in bin/run.js's shebang
+    // (node would take gatling's --env-file for its own)
+    const child = spawn(process.execPath, ['--', join(dir, 'bin/run.js'), ...args], {cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     let timedOut = false
+    child.stdout.setEncoding('utf8') // a character split across two chunks stays whole
     child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.setEncoding('utf8')
     child.stderr.on('data', (d) => (stderr += d))
     const timer = setTimeout(() => {
       timedOut = true

@@ -115,7 +115,9 @@ export async function bootHost(name: string, opts: {suite?: string} = {}): Promi
         const child = spawn('ssh', [...sshArgs(user), command], {stdio: ['pipe', 'pipe', 'pipe']})
         let stdout = ''
         let stderr = ''
+        child.stdout.setEncoding('utf8') // a character split across two chunks stays whole
         child.stdout.on('data', (d) => (stdout += d))
+        child.stderr.setEncoding('utf8')
         child.stderr.on('data', (d) => (stderr += d))
         const timer = sshOpts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), sshOpts.timeoutMs) : undefined
         child.on('error', reject)

@@ -2,35 +2,10 @@ import {expect} from 'chai'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {APP_NAME, hasUncommittedChanges, mixAppName, pushSource, renderEnvFile} from '../../src/config/app.js'
+import {hasUncommittedChanges, mixAppName, pushSource, renderEnvFile} from '../../src/config/app.js'
 import {GatlingError} from '../../src/errors.js'
-import {git, tempDir} from './support.js'
-
-/**
- * The value systemd gives a variable from an EnvironmentFile line KEY="…": a port of the
- * DOUBLE_QUOTE_VALUE states of parse_env_file_internal() in systemd's src/basic/env-file.c.
- * Inside double quotes a backslash only escapes " \ ` $ (and eats a newline); before any other
- * character it stays ("\n" is a backslash and an n). A raw newline is kept as is.
- */
-function systemdEnvFile(text: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const re = /^([A-Za-z_][A-Za-z0-9_]*)="/gm
-  let match: RegExpExecArray | null
-  while ((match = re.exec(text))) {
-    let i = re.lastIndex
-    let value = ''
-    for (; i < text.length && text[i] !== '"'; i++) {
-      if (text[i] === '\\') {
-        const c = text[++i]
-        if ('"\\`$'.includes(c)) value += c
-        else if (c !== '\n') value += `\\${c}`
-      } else value += text[i]
-    }
-    out[match[1]] = value
-    re.lastIndex = i + 1
-  }
-  return out
-}
+import {isValid} from '../../src/server/rules.js'
+import {git, systemdEnvironmentFile, tempDir} from './support.js'
 
 describe('config/app', () => {
   let dir: string
@@ -58,10 +33,10 @@ describe('config/app', () => {
     })
   })
 
-  describe('APP_NAME', () => {
+  describe('the app name rule', () => {
     it('accepts names gatling-root accepts and refuses the rest', () => {
-      for (const ok of ['hello', 'hello_web', 'a', `a${'b'.repeat(30)}`]) expect(APP_NAME.test(ok), ok).to.equal(true)
-      for (const bad of ['Hello', '1app', '_app', 'my-app', '', `a${'b'.repeat(31)}`, 'app;rm']) expect(APP_NAME.test(bad), bad).to.equal(false)
+      for (const ok of ['hello', 'hello_web', 'a', `a${'b'.repeat(30)}`]) expect(isValid('app', ok), ok).to.equal(true)
+      for (const bad of ['Hello', '1app', '_app', 'my-app', '', `a${'b'.repeat(31)}`, 'app;rm']) expect(isValid('app', bad), bad).to.equal(false)
     })
   })
 
@@ -132,54 +107,75 @@ describe('config/app', () => {
   })
 
   describe('renderEnvFile', () => {
-    const envFile = (text: string) => {
-      const file = join(dir, '.env.production')
-      writeFileSync(file, text)
-      return file
+    const envFile = (text: string | Buffer, name = '.env.production') => {
+      writeFileSync(join(dir, name), text)
+      return name
     }
 
-    it('is undefined when the dotenv file does not exist', () => {
-      expect(renderEnvFile('hello', join(dir, 'missing'))).to.equal(undefined)
+    it('is undefined when .env.production, the default, does not exist: the server keeps its file', () => {
+      expect(renderEnvFile('hello', dir)).to.equal(undefined)
+    })
+
+    it('refuses a named file (--env-file, "envFile") that does not exist', () => {
+      expect(() => renderEnvFile('hello', dir, '.env.staging')).to.throw(GatlingError, /^The env file \.env\.staging does not exist \(.*\/\.env\.staging\)\. Check --env-file or "envFile" in gatling\.json\.$/)
+      expect(() => renderEnvFile('hello', dir, '/nonexistent/env')).to.throw(GatlingError, /^The env file \/nonexistent\/env does not exist\. /)
+    })
+
+    it('reads a name relative to the project, or absolute', () => {
+      mkdirSync(join(dir, 'config'))
+      envFile('A=relative\n', 'config/prod.env')
+      expect(systemdEnvironmentFile(renderEnvFile('hello', dir, 'config/prod.env')!)).to.deep.equal({A: 'relative'})
+      expect(systemdEnvironmentFile(renderEnvFile('hello', join(dir, 'config'), join(dir, 'config/prod.env'))!)).to.deep.equal({A: 'relative'})
+      expect(systemdEnvironmentFile(renderEnvFile('hello', join(dir, 'config'), '../config/prod.env')!)).to.deep.equal({A: 'relative'})
+    })
+
+    it('refuses a file name with a line break or NUL (it would end the comment at the top of the file)', () => {
+      for (const name of ['.env\nPORT=1', '.env\r', '.env\0']) expect(() => renderEnvFile('hello', dir, name), JSON.stringify(name)).to.throw(GatlingError, /has a line break or a NUL in it/)
+    })
+
+    it('refuses a file that is not UTF-8, or not a file', () => {
+      envFile(Buffer.from([0x41, 0x3d, 0xff, 0x0a]))
+      expect(() => renderEnvFile('hello', dir)).to.throw(GatlingError, /^Cannot read the env file \.env\.production: it is not UTF-8 text\.$/)
+      mkdirSync(join(dir, 'adir'))
+      expect(() => renderEnvFile('hello', dir, 'adir')).to.throw(GatlingError, /^Cannot read the env file adir: it is a directory\.$/)
+    })
+
+    it('refuses a malformed line, naming the file as given and the line', () => {
+      envFile('A=1\nB="unclosed\n', 'prod.env')
+      expect(() => renderEnvFile('hello', dir, 'prod.env')).to.throw(GatlingError, /^prod\.env line 2: the value opened with " is never closed\.$/)
     })
 
     it('writes one double-quoted KEY="value" line per variable, after a comment header', () => {
-      const file = envFile('# secrets\nSECRET_KEY_BASE=abc123\nDATABASE_URL="ecto://u:p@db/app"\nEMPTY=\n')
-      const text = renderEnvFile('hello', file)!
-      const lines = text.split('\n')
+      envFile('# secrets\nSECRET_KEY_BASE=abc123\nDATABASE_URL="ecto://u:p@db/app"\nEMPTY=\n')
+      const lines = renderEnvFile('hello', dir)!.split('\n')
       expect(lines[0]).to.match(/^# hello's environment, from .*\.env\.production/)
       expect(lines.slice(1)).to.deep.equal(['SECRET_KEY_BASE="abc123"', 'DATABASE_URL="ecto://u:p@db/app"', 'EMPTY=""', ''])
     })
 
-    it('escapes double quotes and backslashes in systemd syntax', () => {
-      const file = envFile(`QUOTED='say "hi"'\nBACKSLASH='C:\\dir\\n'\nDOLLAR='$HOME and \`cmd\`'\n`)
-      const text = renderEnvFile('hello', file)!
+    it('escapes double quotes, backslashes, $ and ` in systemd syntax', () => {
+      envFile(`QUOTED='say "hi"'\nBACKSLASH='C:\\dir\\n'\nDOLLAR='$HOME and \`cmd\`'\n`)
+      const text = renderEnvFile('hello', dir)!
       expect(text).to.contain('QUOTED="say \\"hi\\""\n')
       expect(text).to.contain('BACKSLASH="C:\\\\dir\\\\n"\n')
-      expect(systemdEnvFile(text)).to.deep.include({QUOTED: 'say "hi"', BACKSLASH: 'C:\\dir\\n', DOLLAR: '$HOME and `cmd`'})
+      expect(systemdEnvironmentFile(text)).to.deep.equal({QUOTED: 'say "hi"', BACKSLASH: 'C:\\dir\\n', DOLLAR: '$HOME and `cmd`'})
     })
 
     // Regression: systemd reads `\n` inside double quotes as a backslash and an "n",
     // not as a newline (env-file.c keeps the backslash before any character but " \ ` $). So a
-    // multi-line value (a PEM key, as dotenv expands "\n") reaches the app with literal "\n" in it.
-    it('gives the app the same values dotenv parsed, newlines included (as systemd reads the file)', () => {
-      const pem = '-----BEGIN KEY-----\nabc\n-----END KEY-----'
-      const file = envFile('PEM="-----BEGIN KEY-----\\nabc\\n-----END KEY-----"\nPLAIN=x\n')
-      const seen = systemdEnvFile(renderEnvFile('hello', file)!)
-      expect(seen.PLAIN).to.equal('x')
-      expect(seen.PEM).to.equal(pem)
+    // multi-line value (a PEM key, as dotenv expands "\n") reached the app with literal "\n" in it.
+    it('gives the app the same values dotenv parsed, newlines and CR included (as systemd reads the file)', () => {
+      envFile('PEM="-----BEGIN KEY-----\\nabc\\n-----END KEY-----"\nCR="a\\rb"\nRAW="line 1\nline 2"\nPLAIN=x\n')
+      expect(systemdEnvironmentFile(renderEnvFile('hello', dir)!)).to.deep.equal({PEM: '-----BEGIN KEY-----\nabc\n-----END KEY-----', CR: 'a\rb', RAW: 'line 1\nline 2', PLAIN: 'x'})
     })
 
-    it('refuses the variables gatling manages itself', () => {
-      for (const key of ['PORT', 'RELEASE_COOKIE', 'RELEASE_NODE', 'RELEASE_DISTRIBUTION']) {
-        const file = envFile(`OK=1\n${key}=4000\n`)
-        expect(() => renderEnvFile('hello', file), key).to.throw(GatlingError, new RegExp(`sets ${key}, which gatling manages itself: remove it\\.`))
+    it('refuses the variables gatling manages itself, and invalid names', () => {
+      for (const key of ['PORT', 'RELEASE_COOKIE', 'RELEASE_NODE', 'RELEASE_DISTRIBUTION', 'ELIXIR_ERL_OPTIONS']) {
+        envFile(`OK=1\n${key}=4000\n`)
+        expect(() => renderEnvFile('hello', dir), key).to.throw(GatlingError, new RegExp(`^\\.env\\.production line 2: ${key} is set by gatling itself`))
       }
-    })
-
-    it('refuses invalid variable names', () => {
       for (const key of ['1ABC', 'MY-VAR', 'MY.VAR']) {
-        const file = envFile(`${key}=x\n`)
-        expect(() => renderEnvFile('hello', file), key).to.throw(GatlingError, new RegExp(`"${key.replace('.', '\\.')}" is not a valid environment variable name`))
+        envFile(`${key}=x\n`)
+        expect(() => renderEnvFile('hello', dir), key).to.throw(GatlingError, /line 1: ".*" is not an environment variable name/)
       }
     })
   })

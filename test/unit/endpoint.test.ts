@@ -146,6 +146,13 @@ describe('remote/endpoint', () => {
       expect(() => resolveEndpoint('chained', {}, config)).to.throw(GatlingError, /ProxyJump chains longer than one hop are not supported/)
     })
 
+    it('refuses a HostName it cannot use, naming the alias and the config file', () => {
+      const file = join(dir, 'config-bad-hostname')
+      writeFileSync(file, 'Host tokens\n  HostName %h.internal\n\nHost option\n  HostName -oProxyCommand=x\n')
+      expect(() => resolveEndpoint('tokens', {}, file)).to.throw(GatlingError, /config-bad-hostname gives "tokens" the HostName "%h\.internal", which is not a host name or address gatling can use \(tokens like %h are not supported\)/)
+      expect(() => resolveEndpoint('option', {}, file)).to.throw(GatlingError, /the HostName "-oProxyCommand=x"/)
+    })
+
     it('rejects a garbled target before reading the config', () => {
       expect(() => resolveEndpoint('root@@web', {}, config)).to.throw(GatlingError, /is not a server address/)
     })

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {
   type HostKey, appendKnownHost, checkHostKey, fingerprint, formatHostKey, hostKeyFromBlob, knownHostsName, knownKeyTypes, parseHostKey,
-  parseKnownHosts, patternsMatch, readKnownHosts,
+  parseKnownHosts, patternsMatch, readHostKey, readKnownHosts,
 } from '../../src/remote/host-keys.js'
 import {tempDir} from './support.js'
 
@@ -44,6 +44,16 @@ describe('remote/host-keys', () => {
     it('refuses a line that is not a public key', () => {
       expect(() => parseHostKey('ssh-ed25519')).to.throw(/not an SSH public key/)
       expect(() => parseHostKey('   ')).to.throw(/not an SSH public key/)
+    })
+
+    it('readHostKey accepts a .pub line only when the blob is of the type the line names', () => {
+      expect(readHostKey(formatHostKey(keys.rsa))).to.deep.equal(keys.rsa)
+      expect(readHostKey(`${formatHostKey(keys.ecdsa)}\tcomment with spaces`)).to.deep.equal(keys.ecdsa)
+      for (const bad of [
+        `ssh-rsa ${keys.ed25519.base64}`, // an ed25519 blob called RSA
+        'ssh-ed25519 AAAA', 'ssh-ed25519 not-base64!', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5', // truncated blob
+        `${formatHostKey(keys.ed25519)}\n${formatHostKey(keys.rsa)}`, `${formatHostKey(keys.ed25519)} a\0b`, `-oProxyCommand=x ${keys.ed25519.base64}`, '',
+      ]) expect(readHostKey(bad), JSON.stringify(bad)).to.equal(undefined)
     })
 
     it('takes the key type from the first string of the wire blob', () => {
@@ -173,9 +183,32 @@ describe('remote/host-keys', () => {
       expect(checkHostKey(entries, ['alias', 'example.com'], keys.ed25519)).to.deep.equal({status: 'known'})
     })
 
-    it('is unknown when the host is not listed, or listed only with other key types', () => {
+    it('is unknown when the host is not listed', () => {
       const entries = parseKnownHosts([line('other.com', keys.ed25519), line('example.com', keys.rsa)].join('\n'))
       expect(checkHostKey(entries, ['nowhere.com'], keys.ed25519)).to.deep.equal({status: 'unknown'})
+    })
+
+    // Regression: only keys of the presented type counted, so a man in the middle offering only RSA
+    // to a client that knows the host's ed25519 key got "unknown", which --accept-new-host-key trusts.
+    it('is changed when the host is known by a key of another type, listing every known key', () => {
+      const entries = parseKnownHosts([line('example.com', keys.ed25519), line('example.com', keys.ecdsa), line('other.com', keys.rsa)].join('\n'))
+      for (const presented of [keys.rsa, keys.ed25519b]) {
+        const verdict = checkHostKey(entries, ['example.com'], presented)
+        expect(verdict.status, presented.type).to.equal('changed')
+        expect(verdict.status === 'changed' && verdict.expected.map((k) => k.base64)).to.deep.equal([keys.ed25519.base64, keys.ecdsa.base64])
+      }
+      expect(checkHostKey(entries, ['example.com'], keys.ecdsa).status).to.equal('known')
+    })
+
+    it('is changed for a key of another type on a hashed file too', () => {
+      const file = join(dir, 'known_hosts_other_type')
+      writeFileSync(file, `${line('example.com', keys.ed25519)}\n`)
+      execFileSync('ssh-keygen', ['-H', '-f', file], {stdio: 'ignore'})
+      expect(checkHostKey(readKnownHosts(file), ['example.com'], keys.rsa).status).to.equal('changed')
+    })
+
+    it('neither a @revoked nor a @cert-authority line makes another key a changed one', () => {
+      const entries = parseKnownHosts([line('example.com', keys.ecdsa, '@revoked'), line('example.com', keys.ed25519b, '@cert-authority')].join('\n'))
       expect(checkHostKey(entries, ['example.com'], keys.ed25519)).to.deep.equal({status: 'unknown'})
     })
 
@@ -217,7 +250,8 @@ describe('remote/host-keys', () => {
       expect(checkHostKey(entries, ['example.com'], keys.ed25519).status).to.equal('known')
       expect(checkHostKey(entries, ['example.com'], keys.ed25519b).status).to.equal('changed')
       expect(checkHostKey(entries, ['[example.com]:2222'], keys.rsa).status).to.equal('known')
-      expect(checkHostKey(entries, ['[example.com]:2222'], keys.ed25519).status).to.equal('unknown')
+      expect(checkHostKey(entries, ['[example.com]:2222'], keys.ed25519).status).to.equal('changed')
+      expect(checkHostKey(entries, ['[example.com]:2200'], keys.ed25519).status).to.equal('unknown')
     })
   })
 

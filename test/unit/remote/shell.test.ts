@@ -70,6 +70,11 @@ describe('remote/shell', () => {
       expect(argsSeenByShell(sh(...hostile))).to.deep.equal(hostile)
     })
 
+    it('refuses a NUL byte or a lone surrogate (the server would cut or change the command line)', () => {
+      for (const bad of ['a\0b', '\0', 'a\uD800b', '\uDC00']) expect(() => sh('echo', bad), JSON.stringify(bad)).to.throw(/cannot hold a NUL byte or a lone surrogate/)
+      expect(sh('🚀')).to.equal("'🚀'")
+    })
+
     it('keeps the argument count: an empty argument is not dropped', () => {
       expect(argsSeenByShell(sh('', 'x', ''))).to.deep.equal(['', 'x', ''])
     })
