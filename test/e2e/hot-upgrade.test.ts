@@ -195,6 +195,22 @@ describe('hot upgrades (bookworm)', function () {
     expect(wrong, 'answers other than v2/v3 with GREETING=bonjour').to.deep.equal([])
   })
 
+  it('keeps in the running node only the version it runs and the one it came from', async () => {
+    const before = await info(host)
+    const path = join(app.dir, 'lib/hello.ex')
+    await writeFile(path, (await readFile(path, 'utf8')).replace('"v3"', '"v4"'))
+    await app.commitAll('v4')
+    expectHot(await app.push(host))
+    const after = await info(host)
+    expect(after.pid).to.equal(before.pid)
+    const slot = `/srv/gatling/hello/slots/${after.port}`
+    const listing = await host.ssh('root', `ls ${slot}/releases; echo --; ls -d ${slot}/lib/hello-*`)
+    const [releases, libs] = listing.stdout.split('--\n').map((part) => part.trim().split('\n').map((l) => l.replace(/.*\//, '')))
+    expect(releases.filter((f) => /^\d/.test(f)), listing.stdout).to.deep.equal([before.vsn, after.vsn].sort())
+    expect(libs, listing.stdout).to.deep.equal([`hello-${before.vsn}`, `hello-${after.vsn}`].sort())
+    await app.git('reset', '-q', '--hard', 'HEAD~1')
+  })
+
   it('serves every request during a zero-downtime restart under load', async () => {
     const before = await info(host)
     await app.commitAll('restart under load')

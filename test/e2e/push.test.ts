@@ -162,6 +162,8 @@ describe('gatling push (first deploy and later pushes)', function () {
       const r = await app.gatling([...args, '-i', host.keyPath])
       outputs.push(r)
       expect(r.code, describeRun(r)).to.equal(0)
+      // two deploys served (+1, +2); the compile error and the boot crash used up no number
+      if (args.join(' ') === 'push --restart') expect(await current()).to.match(/\+3$/)
     }
     for (const r of outputs) {
       expect(r.stdout).to.not.include(SECRET)
