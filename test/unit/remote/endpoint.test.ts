@@ -3,9 +3,9 @@ import {writeFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
-import {defaultIdentityFiles, describeEndpoint, parseTarget, resolveEndpoint} from '../../src/remote/endpoint.js'
-import {GatlingError} from '../../src/errors.js'
-import {tempDir} from './support.js'
+import {defaultIdentityFiles, describeEndpoint, parseTarget, resolveEndpoint} from '../../../src/remote/endpoint.js'
+import {GatlingError} from '../../../src/errors.js'
+import {tempDir} from '../support.js'
 
 const SSH_CONFIG = `
 Host web

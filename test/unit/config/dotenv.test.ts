@@ -1,8 +1,8 @@
 import {expect} from 'chai'
 import {parse} from 'dotenv'
 
-import {parseDotenv} from '../../src/config/dotenv.js'
-import {GatlingError} from '../../src/errors.js'
+import {parseDotenv} from '../../../src/config/dotenv.js'
+import {GatlingError} from '../../../src/errors.js'
 
 const refusal = (text: string): string => {
   try {

@@ -6,8 +6,8 @@ import {join} from 'node:path'
 import {
   type HostKey, appendKnownHost, checkHostKey, fingerprint, formatHostKey, hostKeyFromBlob, knownHostsName, knownKeyTypes, parseHostKey,
   parseKnownHosts, patternsMatch, readHostKey, readKnownHosts,
-} from '../../src/remote/host-keys.js'
-import {tempDir} from './support.js'
+} from '../../../src/remote/host-keys.js'
+import {tempDir} from '../support.js'
 
 /** ssh-keygen's answer to "does this known_hosts file have an entry for NAME" (plain, hashed, wildcard, negated). */
 const sshKeygenFinds = (file: string, name: string): boolean => spawnSync('ssh-keygen', ['-F', name, '-f', file], {encoding: 'utf8'}).status === 0

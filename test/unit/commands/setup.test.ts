@@ -8,9 +8,9 @@ import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
 import ssh2 from 'ssh2'
 
-import Setup from '../../src/commands/setup.js'
-import {fingerprint, parseHostKey} from '../../src/remote/host-keys.js'
-import {fakeHostKey, tempDir} from './support.js'
+import Setup from '../../../src/commands/setup.js'
+import {fingerprint, parseHostKey} from '../../../src/remote/host-keys.js'
+import {fakeHostKey, tempDir} from '../support.js'
 
 describe('setup with a host key pinned in gatling.json', () => {
   let dir: string

@@ -8,10 +8,10 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {spawnSync} from 'node:child_process'
 
-import Push from '../../src/commands/push.js'
-import {git, tempDir} from './support.js'
+import Push from '../../../src/commands/push.js'
+import {git, tempDir} from '../support.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
+const root = fileURLToPath(new URL('../../..', import.meta.url))
 const shebang = (bin: string) => readFileSync(join(root, 'bin', bin), 'utf8').split('\n')[0]
 
 describe('the command line', () => {

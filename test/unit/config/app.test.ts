@@ -2,10 +2,10 @@ import {expect} from 'chai'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {hasUncommittedChanges, mixAppName, pushSource, renderEnvFile} from '../../src/config/app.js'
-import {GatlingError} from '../../src/errors.js'
-import {isValid} from '../../src/server/rules.js'
-import {git, systemdEnvironmentFile, tempDir} from './support.js'
+import {hasUncommittedChanges, mixAppName, pushSource, renderEnvFile} from '../../../src/config/app.js'
+import {GatlingError} from '../../../src/errors.js'
+import {isValid} from '../../../src/server/rules.js'
+import {git, systemdEnvironmentFile, tempDir} from '../support.js'
 
 describe('config/app', () => {
   let dir: string
@@ -20,7 +20,7 @@ describe('config/app', () => {
     })
 
     it('reads the fixture app', () => {
-      expect(mixAppName(join(import.meta.dirname, '..', 'fixtures', 'hello'))).to.equal('hello')
+      expect(mixAppName(join(import.meta.dirname, '..', '..', 'fixtures', 'hello'))).to.equal('hello')
     })
 
     it('says the directory is not an Elixir project without mix.exs', () => {

@@ -9,14 +9,14 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
 
-import {tempDir} from '../support.js'
-import {FIXTURES, Jobs, type Run, copyTools, describeRun, elixirEnv, missingElixir, run} from './helpers.js'
+import {tempDir} from '../../support.js'
+import {FIXTURES, Jobs, type ProgramRun, copyTools, describeRun, elixirEnv, missingElixir, run} from '../../support.js'
 
 const mixExs = (project: string, extra = ''): string =>
   `defmodule Demo.MixProject do\n  use Mix.Project\n${extra}\n${project}\n\n  def application, do: [extra_applications: [:logger]]\nend\n`
 
 interface Result {
-  r: Run
+  r: ProgramRun
   before: string
   after: string
 }

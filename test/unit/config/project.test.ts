@@ -2,9 +2,9 @@ import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {CONFIG_FILE, configPath, pinnedHostKey, readProjectConfig, recordHost, validateProjectConfig} from '../../src/config/project.js'
-import {GatlingError} from '../../src/errors.js'
-import {fakeHostKey, tempDir} from './support.js'
+import {CONFIG_FILE, configPath, pinnedHostKey, readProjectConfig, recordHost, validateProjectConfig} from '../../../src/config/project.js'
+import {GatlingError} from '../../../src/errors.js'
+import {fakeHostKey, tempDir} from '../support.js'
 
 const KEY_A = fakeHostKey(1)
 const KEY_B = fakeHostKey(2)
