@@ -17,6 +17,7 @@ import {installRelease} from '../steps/install-release.js'
 import {installSystemdUnit} from '../steps/install-systemd-unit.js'
 import {markCurrent} from '../steps/mark-current.js'
 import {mixCompile} from '../steps/mix-compile.js'
+import {mixDepsCompile} from '../steps/mix-deps-compile.js'
 import {mixDepsGet} from '../steps/mix-deps-get.js'
 import {mixRelease} from '../steps/mix-release.js'
 import {prepareApp} from '../steps/prepare-app.js'
@@ -50,6 +51,7 @@ export const deployPipeline: Pipeline<DeployContext> = [
   checkout,
   setReleaseVersion,
   mixDepsGet,
+  mixDepsCompile,
   mixCompile,
   buildAssets,
   mixRelease,

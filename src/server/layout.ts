@@ -48,6 +48,10 @@ export interface AppPaths {
   /** /etc/gatling/APP: root:APP 0750 */
   etc: string
   envFile: string
+  /** what gatling sets for a Phoenix app (PHX_SERVER, PHX_HOST, SECRET_KEY_BASE): root 0400, read before envFile, which wins */
+  runtimeEnv: string
+  /** SECRET_KEY_BASE, made once per app: root 0400 */
+  secretKeyBase: string
   /** the Erlang cookie (root-owned source; the app's copy is in its home) */
   cookie: string
   ports: string
@@ -70,6 +74,8 @@ export function appPaths(app: string): AppPaths {
     current: `${root}/current`,
     etc,
     envFile: `${etc}/app.env`,
+    runtimeEnv: `${etc}/gatling.env`,
+    secretKeyBase: `${etc}/secret_key_base`,
     cookie: `${etc}/cookie`,
     ports: `${etc}/ports`,
     home: `${HOMES_ROOT}/${app}`,

@@ -14,9 +14,12 @@ export const deployTool = (ctx: DeployContext, subcommand: string, ...args: Arg[
 /** The value an earlier step left in a state file, read on the server when the command runs. */
 export const fromState = (ctx: DeployContext, key: StateKey): Arg => raw(`"$(cat ${sh(statePath(ctx.app, key))})"`)
 
+/** The distribution's rebar3 (setup installs it): mix never downloads one. */
+export const REBAR3 = '/usr/bin/rebar3'
+
 /** MIX_ENV=prod mix ARGS… in the build checkout. */
 export const mix = (ctx: DeployContext, ...args: Arg[]): RemoteCommand =>
-  cmd(and(sh('cd', ctx.paths.build), sh('env', 'MIX_ENV=prod', 'LANG=C.UTF-8', 'mix', ...args)))
+  cmd(and(sh('cd', ctx.paths.build), sh('env', 'MIX_ENV=prod', 'LANG=C.UTF-8', `MIX_REBAR3=${REBAR3}`, 'mix', ...args)))
 
 /** The module name Elixir derives from the app name: my_app -> MyApp. */
 export const moduleName = (app: string): string => app.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')

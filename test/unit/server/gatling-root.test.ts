@@ -250,7 +250,7 @@ describe('server/gatling-root', function () {
     it("creates the app's user in gatling-apps, puts the deploy user in its group, and makes its directories as the layout says", () => {
       const run = server.run(['app-init', 'hello'])
       expect(run.status, run.stderr).to.equal(0)
-      expect(run.stdout).to.equal('created user hello\nadded gatling to group hello (takes effect at its next login)\nports 4000 4001\n')
+      expect(run.stdout).to.equal(`created user hello\nadded gatling to group hello (takes effect at its next login)\nports 4000 4001\nwrote ${server.dirs.etc}/hello/gatling.env\n`)
       expect(server.calls('groupadd')).to.deep.equal([['--system', 'gatling-apps']])
       expect(server.calls('useradd')).to.deep.equal([['--system', '--user-group', '--groups', 'gatling-apps', '--home-dir', `${server.dirs.homes}/hello`, '--no-create-home', '--shell', '/usr/sbin/nologin', 'hello']])
       expect(server.calls('usermod')).to.deep.equal([['-a', '-G', 'hello', 'gatling']])
@@ -277,6 +277,22 @@ describe('server/gatling-root', function () {
       expect(readFileSync(join(etc, 'app.env'), 'utf8')).to.equal('')
       expect(statSync(join(etc, 'app.env')).mode & 0o777).to.equal(0o600)
       expect(server.owner(join(etc, 'app.env'))).to.equal('hello:hello')
+    })
+
+    it("makes the app's SECRET_KEY_BASE once (64 random bytes, base64) and sets what a Phoenix app expects, PHX_HOST from the site's first domain", () => {
+      server.initApp()
+      const etc = join(server.dirs.etc, 'hello')
+      const secret = readFileSync(join(etc, 'secret_key_base'), 'utf8')
+      expect(Buffer.from(secret, 'base64')).to.have.length(64)
+      expect(statSync(join(etc, 'secret_key_base')).mode & 0o777).to.equal(0o400)
+      expect(readFileSync(join(etc, 'gatling.env'), 'utf8')).to.equal(`PHX_SERVER=true\nSECRET_KEY_BASE=${secret}\n`)
+      expect(statSync(join(etc, 'gatling.env')).mode & 0o777).to.equal(0o400)
+      expect(server.calls('chown').some(([owner, file]) => owner === 'root:root' && file.includes('.gatling.env.')), 'root-owned').to.equal(true)
+      server.run(['site', 'hello', '*.example.com', 'example.com'])
+      expect(readFileSync(join(etc, 'gatling.env'), 'utf8')).to.equal(`PHX_SERVER=true\nPHX_HOST=www.example.com\nSECRET_KEY_BASE=${secret}\n`)
+      server.initApp()
+      expect(readFileSync(join(etc, 'secret_key_base'), 'utf8'), 'kept across app-inits').to.equal(secret)
+      expect(readFileSync(join(etc, 'gatling.env'), 'utf8'), 'the host kept too').to.contain('PHX_HOST=www.example.com\n')
     })
 
     it('gives the next app the next free ports', () => {
@@ -387,6 +403,7 @@ describe('server/gatling-root', function () {
       expect(properties).to.deep.equal([
         'User=hello',
         'Group=hello',
+        `EnvironmentFile=${server.dirs.etc}/hello/gatling.env`,
         `EnvironmentFile=${server.dirs.etc}/hello/app.env`,
         `WorkingDirectory=${server.dirs.homes}/hello`,
         ...sandbox('hello', port).filter(([k]) => k !== 'ReadWritePaths').map(([k, v]) => `${k}=${v}`),

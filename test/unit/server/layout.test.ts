@@ -17,6 +17,8 @@ describe('server/layout', () => {
       current: '/srv/gatling/hello/current',
       etc: '/etc/gatling/hello',
       envFile: '/etc/gatling/hello/app.env',
+      runtimeEnv: '/etc/gatling/hello/gatling.env',
+      secretKeyBase: '/etc/gatling/hello/secret_key_base',
       cookie: '/etc/gatling/hello/cookie',
       ports: '/etc/gatling/hello/ports',
       home: '/var/lib/gatling/hello',

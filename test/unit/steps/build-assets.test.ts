@@ -35,6 +35,6 @@ describe('steps/build-assets', () => {
     writeFileSync(join(build, 'mix.exs'), 'defp aliases, do: []\n')
     expect(run(command.script).status).to.equal(0)
     expect(server.calls('mix')).to.deep.equal([['assets.deploy'], ['phx.digest']])
-    expect(command.script).to.contain('env MIX_ENV=prod LANG=C.UTF-8 mix assets.deploy').and.contain('env MIX_ENV=prod LANG=C.UTF-8 mix phx.digest')
+    expect(command.script).to.contain('env MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 mix assets.deploy').and.contain('env MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 mix phx.digest')
   })
 })

@@ -34,7 +34,7 @@ describe('steps/deploy-support', () => {
   })
 
   it('mix() runs in the build directory with MIX_ENV=prod', () => {
-    expect(mix(deployContext(), 'deps.get', '--only', 'prod').script).to.equal('cd /srv/gatling/hello/build && env MIX_ENV=prod LANG=C.UTF-8 mix deps.get --only prod')
+    expect(mix(deployContext(), 'deps.get', '--only', 'prod').script).to.equal('cd /srv/gatling/hello/build && env MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 mix deps.get --only prod')
   })
 
   it('moduleName camel-cases the app name as Elixir does', () => {

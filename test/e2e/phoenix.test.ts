@@ -1,0 +1,90 @@
+// A Phoenix-shaped app (test/fixtures/phoenixish: the runtime contract of mix phx.new 1.8, with OTP and
+// Elixir only, since hex.pm is out of reach here) deploys with nothing added: no env file at all. gatling
+// gives it PHX_SERVER and a SECRET_KEY_BASE of its own, kept across hot and restart pushes and never
+// printed, and builds its rebar3 dependency with the distribution's rebar3. One bookworm host.
+import {expect} from 'chai'
+
+import {TestApp, describeRun, httpGet, type RunResult} from '../helpers/app.js'
+import {buildCli} from '../helpers/cli.js'
+import {bootHost, shutdownAll, type TestHost} from '../helpers/hosts.js'
+
+after(shutdownAll)
+
+/** /info of phoenixish as a map (key=value pairs, space-separated). */
+async function info(host: TestHost): Promise<Record<string, string>> {
+  const r = await httpGet(`http://${host.address}/info`)
+  expect(r.status, r.body).to.equal(200)
+  return Object.fromEntries(r.body.trim().split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+}
+
+describe('a Phoenix-shaped app with nothing added', function () {
+  this.timeout(600_000)
+  let host: TestHost
+  let app: TestApp
+  let secret: string
+  const outputs: RunResult[] = []
+
+  before(async () => {
+    await buildCli()
+    host = await bootHost('e2e-phoenix')
+    app = await TestApp.create({fixture: 'phoenixish'})
+    // served over plain HTTP: phx.new's force_ssl waits for HTTPS (issue 9)
+    await app.overlay('phoenixish-plainhttp')
+    const setup = await app.setup(host)
+    outputs.push(setup)
+    expect(setup.code, describeRun(setup)).to.equal(0)
+  })
+  after(async () => {
+    await host?.down()
+    await app?.cleanup()
+  })
+
+  it('deploys without an env file: the endpoint serves (PHX_SERVER), with a SECRET_KEY_BASE of its own, its rebar3 dependency built', async () => {
+    const push = await app.push(host)
+    outputs.push(push)
+    expect(push.code, describeRun(push)).to.equal(0)
+    expect(push.stdout).to.include('mix deps.compile')
+    expect((await httpGet(`http://${host.address}/health`)).status).to.equal(200)
+    const fields = await info(host)
+    expect(fields.server).to.equal('true')
+    expect(fields.tinylib, 'the rebar3 path dependency').to.match(/\S/)
+    const page = await httpGet(`http://${host.address}/`)
+    expect(page.status).to.equal(200)
+    const css = /href="([^"]*app-[0-9a-f]{32}\.css[^"]*)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&')
+    expect(css, page.body.slice(0, 500)).to.be.a('string')
+    expect((await httpGet(`http://${host.address}${css}`)).status, `${css}, digested by mix assets.deploy`).to.equal(200)
+
+    const stored = await host.ssh('root', 'cat /etc/gatling/phoenixish/secret_key_base; echo; stat -c %a:%U /etc/gatling/phoenixish/secret_key_base /etc/gatling/phoenixish/gatling.env')
+    const [value, ...modes] = stored.stdout.trim().split('\n')
+    secret = value
+    expect(Buffer.from(secret, 'base64')).to.have.length(64)
+    expect(modes).to.deep.equal(['400:root', '400:root'])
+    expect(fields.secret_key_base_sha256).to.match(/^[0-9a-f]+$/)
+  })
+
+  it('keeps the SECRET_KEY_BASE through a hot push and a restart push, and never prints it', async () => {
+    const first = await info(host)
+    await app.overlay('phoenixish-v2')
+    const hot = await app.push(host)
+    outputs.push(hot)
+    expect(hot.code, describeRun(hot)).to.equal(0)
+    expect(hot.stdout, describeRun(hot)).to.include('hot upgrade')
+    const afterHot = await info(host)
+    expect(afterHot.pid, 'same OS process').to.equal(first.pid)
+    expect(afterHot.secret_key_base_sha256).to.equal(first.secret_key_base_sha256)
+
+    const restart = await app.push(host, '--restart')
+    outputs.push(restart)
+    expect(restart.code, describeRun(restart)).to.equal(0)
+    const afterRestart = await info(host)
+    expect(afterRestart.pid, 'a new OS process').to.not.equal(first.pid)
+    expect(afterRestart.secret_key_base_sha256).to.equal(first.secret_key_base_sha256)
+
+    for (const r of outputs) {
+      expect(r.stdout).to.not.include(secret)
+      expect(r.stderr).to.not.include(secret)
+    }
+    const journal = await host.ssh('root', `journalctl --no-pager -o cat | grep -cF ${JSON.stringify(secret)} || true`)
+    expect(journal.stdout.trim(), 'journal lines with the secret').to.equal('0')
+  })
+})
