@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {GatlingCommand, connectionFlags} from '../base-command.js'
-import {hasUncommittedChanges, pushSource, renderEnvFile} from '../config/app.js'
+import {envFileName, hasUncommittedChanges, isTrackedByGit, pushSource, renderEnvFile} from '../config/app.js'
 import {appTarget, deployContext} from '../config/app-target.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {gitPush} from '../git-push.js'
@@ -42,6 +42,8 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
     const {app, host} = target
     const source = pushSource(dir, flags.branch)
     const envFile = renderEnvFile(app, dir, flags['env-file'] ?? target.config.envFile)
+    const envName = envFileName(flags['env-file'] ?? target.config.envFile)
+    if (isTrackedByGit(dir, envName)) this.warn(`${envName} is tracked by git: its secrets are in your repository and in every checkout of it, the server's included. gatling reads it from your working tree: "git rm --cached ${envName}", add it to .gitignore, and change the secrets it held.`)
     if (hasUncommittedChanges(dir)) this.warn('You have uncommitted changes: gatling deploys the last commit, not your working tree.')
 
     const login = () => this.connect(host.address, {...flags, port: flags.port ?? host.port}, {user: DEPLOY_USER, pinnedKey: host.hostKey})

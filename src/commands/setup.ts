@@ -4,7 +4,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {GatlingCommand, connectionFlags} from '../base-command.js'
-import {renderEnvFile} from '../config/app.js'
+import {envFileName, ignoreEnvFile, renderEnvFile} from '../config/app.js'
 import {appName, appTarget, deployContext} from '../config/app-target.js'
 import {pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
 import type {SetupContext} from '../context.js'
@@ -46,7 +46,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     const dir = process.cwd()
     const config = readProjectConfig(dir, (message) => this.warn(message))
     // from a project, the app is created once the server is set up: its name and env file are checked first
-    const project = existsSync(join(dir, 'mix.exs')) ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile)} : undefined
+    const project = existsSync(join(dir, 'mix.exs')) ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile), envFileName: envFileName(config?.envFile)} : undefined
     // a server pinned in gatling.json accepts only that key: running setup again must not trust another one
     const connection = await this.connect(args.target, flags, {pinnedKey: pinnedHostKey(config, parseTarget(args.target).host)})
     try {
@@ -62,7 +62,11 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
       const hostKey = formatHostKey(connection.hostKey!)
       const file = recordHost({address: connection.endpoint.alias, port: connection.endpoint.port === 22 ? undefined : connection.endpoint.port, hostKey})
       this.printSummary(summary, `${ctx.host} is ready for deploys as ${DEPLOY_USER}@${ctx.host} (recorded in ${file})`, `Nothing to change: ${ctx.host} was already set up`)
-      if (project) await this.prepareApp(args.target, flags, hostKey, project.envFile)
+      if (project) {
+        await this.prepareApp(args.target, flags, hostKey, project.envFile)
+        const ignored = ignoreEnvFile(dir, project.envFileName)
+        if (ignored) this.log(`Added ${ignored} to .gitignore: the env file holds secrets, and gatling reads it from your working tree.`)
+      }
     } finally {
       connection.close()
     }

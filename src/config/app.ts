@@ -1,7 +1,7 @@
 // What gatling reads from the local project: mix.exs, git, the dotenv file.
 import {isUtf8} from 'node:buffer'
 import {execFileSync} from 'node:child_process'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import {GatlingError, shown, shownName} from '../errors.js'
@@ -50,6 +50,27 @@ export const hasUncommittedChanges = (dir: string): boolean => (git(dir, 'status
 const systemdQuote = (value: string): string => value.replace(/[\\"$`]/g, (c) => `\\${c}`)
 
 const DEFAULT_ENV_FILE = '.env.production'
+
+/** The env file as named (--env-file, "envFile" in gatling.json), else the default. */
+export const envFileName = (named?: string): string => named ?? DEFAULT_ENV_FILE
+
+/** The env file is committed: its secrets are in the repository (and reach the server's build checkout). */
+export const isTrackedByGit = (dir: string, name: string): boolean => git(dir, 'ls-files', '--error-unmatch', '--', name) !== undefined
+
+/**
+ * Keep the env file out of git: add it to the project's .gitignore unless git ignores it already (or the
+ * project is no git repository, or the file lies outside it). Returns the .gitignore line it added.
+ */
+export function ignoreEnvFile(dir: string, name: string): string | undefined {
+  if (git(dir, 'rev-parse', '--is-inside-work-tree') !== 'true' || git(dir, 'check-ignore', '-q', '--', name) !== undefined) return undefined
+  const relative = git(dir, 'ls-files', '--full-name', '--others', '--cached', '--', name) || name
+  if (relative.startsWith('..') || /^\//.test(relative) || /[\n\r\0*?[\\!#]/.test(relative)) return undefined
+  const line = `/${relative}`
+  const file = join(dir, '.gitignore')
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : ''
+  writeFileSync(file, `${before}${before === '' || before.endsWith('\n') ? '' : '\n'}# secrets stay out of git (gatling reads them from here)\n${line}\n`)
+  return line
+}
 
 /**
  * The app's environment file for the server, from the local dotenv file `named` (--env-file, or

@@ -1,6 +1,6 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
-import {deployTool} from './deploy-support.js'
+import {deployTool, hostHeader} from './deploy-support.js'
 
 /** Seconds the new instance has to answer 200 on its own port (rendered into the deploy tool). */
 export const HEALTH_TIMEOUT_S = 30
@@ -11,5 +11,5 @@ export const HEALTH_TIMEOUT_S = 30
  */
 export const checkInstanceHealth: Step<DeployContext> = {
   title: 'Health check of the new release',
-  commands: (ctx) => [deployTool(ctx, 'health-instance', ctx.healthPath)],
+  commands: (ctx) => [deployTool(ctx, 'health-instance', ctx.healthPath, hostHeader(ctx))],
 }

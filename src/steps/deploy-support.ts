@@ -2,6 +2,7 @@
 import type {DeployContext} from '../context.js'
 import {type Arg, type RemoteCommand, and, cmd, raw, sh} from '../remote/shell.js'
 import {HELPER} from '../server/layout.js'
+import {isValid} from '../server/rules.js'
 import {type StateKey, statePath} from '../server/state.js'
 
 /** gatling-root SUBCOMMAND APP ARGS…, the deploy user's only way to act as root. */
@@ -24,5 +25,9 @@ export const mix = (ctx: DeployContext, ...args: Arg[]): RemoteCommand =>
 /** The module name Elixir derives from the app name: my_app -> MyApp. */
 export const moduleName = (app: string): string => app.split('_').map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('')
 
-/** The host name requests carry through nginx: the first domain (a wildcard's www name), else any name the default site takes. */
-export const hostHeader = (ctx: DeployContext): string => ctx.domains[0]?.replace(/^\*\./, 'www.') ?? 'localhost'
+/**
+ * The host name a visitor's requests carry, for the health checks: the first domain (a wildcard's www
+ * name), else the server's address (the default site takes any name); never "localhost", which apps
+ * exempt from their HTTPS redirect.
+ */
+export const hostHeader = (ctx: DeployContext): string => ctx.domains[0]?.replace(/^\*\./, 'www.') ?? (isValid('hostName', ctx.host) ? ctx.host : 'localhost')

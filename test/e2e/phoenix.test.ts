@@ -3,8 +3,10 @@
 // gives it PHX_SERVER and a SECRET_KEY_BASE of its own, kept across hot and restart pushes and never
 // printed, and builds its rebar3 dependency with the distribution's rebar3. One bookworm host.
 import {expect} from 'chai'
+import {copyFile} from 'node:fs/promises'
+import {join} from 'node:path'
 
-import {TestApp, describeRun, httpGet, type RunResult} from '../helpers/app.js'
+import {FIXTURES, TestApp, describeRun, httpGet, type RunResult} from '../helpers/app.js'
 import {buildCli} from '../helpers/cli.js'
 import {bootHost, shutdownAll, type TestHost} from '../helpers/hosts.js'
 
@@ -86,5 +88,22 @@ describe('a Phoenix-shaped app with nothing added', function () {
     }
     const journal = await host.ssh('root', `journalctl --no-pager -o cat | grep -cF ${JSON.stringify(secret)} || true`)
     expect(journal.stdout.trim(), 'journal lines with the secret').to.equal('0')
+  })
+
+  it("fails a deploy whose health check a visitor would see redirected (force_ssl without HTTPS), and keeps the old release serving", async () => {
+    const before = await info(host)
+    await copyFile(join(FIXTURES, 'phoenixish', 'config', 'prod.exs'), join(app.dir, 'config', 'prod.exs'))
+    await app.commitAll('force_ssl, as phx.new generates it')
+    try {
+      const r = await app.push(host)
+      expect(r.code, describeRun(r)).to.not.equal(0)
+      expect(r.stderr, describeRun(r)).to.match(/redirect to https:\/\/[^ ]+\/health/).and.include('force_ssl')
+      expect(r.stdout, 'never "Deployed"').to.not.include('Deployed')
+      const after = await info(host)
+      expect(after.force_ssl, 'the old release serves').to.equal('false')
+      expect(after.vsn).to.equal(before.vsn)
+    } finally {
+      await app.git('reset', '-q', '--hard', 'HEAD~1')
+    }
   })
 })

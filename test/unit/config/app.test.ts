@@ -1,8 +1,8 @@
 import {expect} from 'chai'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {hasUncommittedChanges, mixAppName, pushSource, renderEnvFile} from '../../../src/config/app.js'
+import {hasUncommittedChanges, ignoreEnvFile, isTrackedByGit, mixAppName, pushSource, renderEnvFile} from '../../../src/config/app.js'
 import {GatlingError} from '../../../src/errors.js'
 import {isValid} from '../../../src/server/rules.js'
 import {git, systemdEnvironmentFile, tempDir} from '../support.js'
@@ -12,6 +12,37 @@ describe('config/app', () => {
   let cleanup: () => void
   beforeEach(() => ({dir, cleanup} = tempDir('gatling-unit-app-')))
   afterEach(() => cleanup())
+
+  describe('the env file and git', () => {
+    beforeEach(() => {
+      git(dir, 'init', '-q')
+      writeFileSync(join(dir, '.env.production'), 'SECRET=1\n')
+    })
+
+    it('adds the env file to .gitignore once, keeping what the file had', () => {
+      writeFileSync(join(dir, '.gitignore'), '/_build')
+      expect(ignoreEnvFile(dir, '.env.production')).to.equal('/.env.production')
+      expect(readFileSync(join(dir, '.gitignore'), 'utf8')).to.equal('/_build\n# secrets stay out of git (gatling reads them from here)\n/.env.production\n')
+      expect(ignoreEnvFile(dir, '.env.production'), 'already ignored').to.equal(undefined)
+      expect(git(dir, 'status', '--porcelain', '--', '.env.production')).to.equal('')
+    })
+
+    it('leaves a file outside the project alone, and a project that is no git repository', () => {
+      expect(ignoreEnvFile(dir, '/etc/secrets.env')).to.equal(undefined)
+      const plain = tempDir('gatling-unit-app-nogit-')
+      try {
+        expect(ignoreEnvFile(plain.dir, '.env.production')).to.equal(undefined)
+      } finally {
+        plain.cleanup()
+      }
+    })
+
+    it('knows when the env file is committed', () => {
+      expect(isTrackedByGit(dir, '.env.production')).to.equal(false)
+      git(dir, 'add', '.env.production')
+      expect(isTrackedByGit(dir, '.env.production')).to.equal(true)
+    })
+  })
 
   describe('mixAppName', () => {
     it('reads app: :name from mix.exs', () => {

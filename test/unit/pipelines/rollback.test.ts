@@ -47,7 +47,7 @@ describe('pipelines/rollback', () => {
       await quietly(() => runPipeline(rollbackPipeline, deployContext({rollbackTo: '0.1.0+3'}), connection, {plain: true, dryRun: false, print: () => {}}))
       return server.calls().flatMap(([program, ...args]) => (program === 'gatling-deploy' ? [`deploy ${args.join(' ')}`] : program === 'sudo' ? [`root ${args.slice(2).join(' ')}`] : []))
     }
-    const RESTART_CALLS = ['deploy start', 'deploy health-instance /health', 'root switch hello 4001 /health example.com']
+    const RESTART_CALLS = ['deploy start', 'deploy health-instance /health example.com', 'root switch hello 4001 /health example.com']
     const AFTER = ['deploy health-nginx /health example.com', 'deploy mark-current']
 
     it('downgrades in place when plan-rollback said hot', async () => {

@@ -242,18 +242,18 @@ describe('server/gatling-deploy', function () {
 
     it('waits until the new instance answers 200 on its own port', () => {
       server.writeState('curl-codes', '000\n503\n200\n')
-      const run = server.deploy(['health-instance', '/health'])
+      const run = server.deploy(['health-instance', '/health', 'example.com'])
       expect(run.status, run.stderr).to.equal(0)
       expect(run.stdout).to.equal('healthy on port 4001: GET /health -> 200\n')
       expect(server.calls('curl')).to.have.length(3)
-      expect(server.calls('curl')[0]).to.deep.equal(['-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code}', 'http://127.0.0.1:4001/health'])
+      expect(server.calls('curl')[0]).to.deep.equal(['-s', '-o', '/dev/null', '-m', '2', '-w', '%{http_code} %{redirect_url}', '-H', 'Host: example.com', '-H', 'X-Forwarded-Proto: http', 'http://127.0.0.1:4001/health'])
       expect(server.active()).to.deep.equal(['hello@4001'])
     })
 
     it('after HEALTH_TIMEOUT_S without a 200, shows its log and stops it', () => {
       server.writeState('curl-codes', '503\n')
       server.writeState('clock', '1000 10\n') // each `date +%s` is 10 s later: the 30 s pass on the third try
-      const run = server.deploy(['health-instance', '/health'])
+      const run = server.deploy(['health-instance', '/health', 'example.com'])
       expect(run.status).to.equal(1)
       expect(run.stdout).to.equal('the new release did not answer 200 on /health; last status 503, then its log:\njournal line 1\njournal line 2\n')
       expect(server.calls('curl')).to.have.length(3)
@@ -261,10 +261,20 @@ describe('server/gatling-deploy', function () {
       expect(server.active()).to.deep.equal([])
     })
 
+    it('fails at once on a redirect, saying where it points and why, and stops the instance', () => {
+      server.writeState('curl-codes', '301\n')
+      server.writeState('curl-location', 'https://example.com/health')
+      const run = server.deploy(['health-instance', '/health', 'example.com'])
+      expect(run.status).to.equal(1)
+      expect(run.stdout).to.match(/^GET \/health answered 301 with a redirect to https:\/\/example\.com\/health: the app sends plain HTTP visitors to HTTPS \(force_ssl/)
+      expect(server.calls('curl')).to.have.length(1)
+      expect(rootCalls()).to.deep.equal([['stop', 'hello', '4001']])
+    })
+
     it('gives up at once when the instance is no longer alive', () => {
       server.writeState('curl-codes', '000\n')
       server.setActive()
-      const run = server.deploy(['health-instance', '/health'])
+      const run = server.deploy(['health-instance', '/health', 'example.com'])
       expect(run.status).to.equal(1)
       expect(run.stdout).to.match(/^the new release did not answer 200 on \/health; last status 000, then its log:\n/)
       expect(server.calls('curl')).to.have.length(1)
@@ -278,7 +288,7 @@ describe('server/gatling-deploy', function () {
     it('passes on 200 through nginx, with the Host header', () => {
       const run = server.deploy(['health-nginx', '/health', 'example.com'])
       expect(run).to.deep.include({status: 0, stdout: 'GET /health through nginx -> 200\n'})
-      expect(server.calls('curl')).to.deep.equal([['-s', '-o', '/dev/null', '-m', '5', '-w', '%{http_code}', '-H', 'Host: example.com', 'http://127.0.0.1/health']])
+      expect(server.calls('curl')).to.deep.equal([['-s', '-o', '/dev/null', '-m', '5', '-w', '%{http_code} %{redirect_url}', '-H', 'Host: example.com', '-H', 'X-Forwarded-Proto: http', 'http://127.0.0.1/health']])
     })
 
     it('after a hot upgrade that fails it, downgrades the node in place to the version it ran before', () => {

@@ -674,7 +674,7 @@ describe('server/gatling-root', function () {
         expect(run.stdout).to.equal('GET /health through nginx -> 200\nswitched hello from port 4000 to 4001; the old instance drained and stopped\n')
         expect(server.readState('curl-saw'), 'what nginx had while the health check ran').to.equal(upstreamText(4001, 4000))
         expect(readFileSync(server.upstreamFile(), 'utf8')).to.equal(upstreamText(4001))
-        expect(server.calls('curl')).to.deep.equal([['-s', '-o', '/dev/null', '-m', '5', '-w', '%{http_code}', '-H', 'Host: example.com', 'http://127.0.0.1/health']])
+        expect(server.calls('curl')).to.deep.equal([['-s', '-o', '/dev/null', '-m', '5', '-w', '%{http_code} %{redirect_url}', '-H', 'Host: example.com', 'http://127.0.0.1/health']])
         expect(server.calls('systemctl')).to.deep.equal([['reload', 'nginx'], ['enable', '-q', 'hello@4001'], ['stop', 'hello@4000'], ['disable', '-q', 'hello@4000'], ['reload', 'nginx']])
         expect(server.calls('nginx')).to.deep.equal([['-t', '-q'], ['-t', '-q']])
         expect(server.active()).to.deep.equal(['hello@4001'])

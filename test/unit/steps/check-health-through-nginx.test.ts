@@ -10,7 +10,7 @@ describe('steps/check-health-through-nginx', () => {
   it('runs gatling-deploy health-nginx with the health path and the host name nginx routes by', () => {
     expect(onlyCommand(checkHealthThroughNginx, deployContext()).script).to.equal('/srv/gatling/hello/tools/gatling-deploy health-nginx /health example.com')
     expect(onlyCommand(checkHealthThroughNginx, deployContext({domains: ['*.example.com']})).script).to.match(/ www\.example\.com$/)
-    expect(onlyCommand(checkHealthThroughNginx, deployContext({domains: []})).script).to.match(/ localhost$/)
+    expect(onlyCommand(checkHealthThroughNginx, deployContext({domains: []})).script).to.match(/ 203\.0\.113\.10$/)
   })
 
   // Regression: the health path from gatling.json once went into double-quoted echo text, so

@@ -5,9 +5,9 @@ import {renderDeployTool} from '../../../src/steps/install-deploy-hook.js'
 import {deployContext, onlyCommand} from '../support.js'
 
 describe('steps/check-instance-health', () => {
-  it('runs gatling-deploy health-instance with the health path', () => {
-    expect(onlyCommand(checkInstanceHealth, deployContext()).script).to.equal('/srv/gatling/hello/tools/gatling-deploy health-instance /health')
-    expect(onlyCommand(checkInstanceHealth, deployContext({healthPath: "/it's up"})).script).to.equal(`/srv/gatling/hello/tools/gatling-deploy health-instance '/it'\\''s up'`)
+  it('runs gatling-deploy health-instance with the health path and the host name a visitor uses', () => {
+    expect(onlyCommand(checkInstanceHealth, deployContext()).script).to.equal('/srv/gatling/hello/tools/gatling-deploy health-instance /health example.com')
+    expect(onlyCommand(checkInstanceHealth, deployContext({healthPath: "/it's up"})).script).to.equal(`/srv/gatling/hello/tools/gatling-deploy health-instance '/it'\\''s up' example.com`)
   })
 
   it('gives the new instance HEALTH_TIMEOUT_S seconds, rendered into the deploy tool', () => {

@@ -43,9 +43,10 @@ describe('steps/deploy-support', () => {
     expect(moduleName('my_app2_x')).to.equal('MyApp2X')
   })
 
-  it("hostHeader is the first domain (a wildcard's www name), else localhost", () => {
+  it("hostHeader is the first domain (a wildcard's www name), else the server's address, never localhost where another name fits", () => {
     expect(hostHeader(deployContext({domains: ['example.com', 'www.example.com']}))).to.equal('example.com')
     expect(hostHeader(deployContext({domains: ['*.example.com']}))).to.equal('www.example.com')
-    expect(hostHeader(deployContext({domains: []}))).to.equal('localhost')
+    expect(hostHeader(deployContext({domains: []}))).to.equal('203.0.113.10')
+    expect(hostHeader(deployContext({domains: [], host: 'my_server'})), 'an ~/.ssh/config alias no Host header can carry').to.equal('localhost')
   })
 })

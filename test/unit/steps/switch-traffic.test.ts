@@ -9,7 +9,7 @@ describe('steps/switch-traffic', () => {
     expect(onlyCommand(switchTraffic, deployContext({domains: ['*.example.com']}))).to.deep.equal({
       script: 'sudo -n /usr/local/sbin/gatling-root switch hello "$(cat /srv/gatling/hello/state/port)" /health www.example.com',
     })
-    expect(onlyCommand(switchTraffic, deployContext({domains: []})).script).to.match(/ \/health localhost$/)
+    expect(onlyCommand(switchTraffic, deployContext({domains: []})).script).to.match(/ \/health 203\.0\.113\.10$/)
     expect(switchTraffic.reportsOutcome).to.equal(true)
   })
 })
