@@ -204,8 +204,12 @@ defmodule Gatling.MakeUpgrade do
 
         for m <- tree_mods,
             {fun, arity} = if(m == mod, do: {:start, 2}, else: {:init, 1}),
-            code(ebin(old, app), m, fun, arity) != code(ebin(new, app), m, fun, arity) do
-          "#{app}: #{inspect(m)}.#{fun}/#{arity} changed (supervision tree / children may differ)"
+            before = code(ebin(old, app), m, fun, arity),
+            now = code(ebin(new, app), m, fun, arity),
+            before != now do
+          if match?({:unreadable, _}, before) or match?({:unreadable, _}, now),
+            do: "#{app}: #{inspect(m)}.#{fun}/#{arity} cannot be compared (beam_disasm failed), so the supervision tree may differ",
+            else: "#{app}: #{inspect(m)}.#{fun}/#{arity} changed (supervision tree / children may differ)"
         end
     end
   end
@@ -223,10 +227,21 @@ defmodule Gatling.MakeUpgrade do
   defp code(ebin, mod, fun, arity) do
     file = String.to_charlist(Path.join(ebin, "#{mod}.beam"))
 
-    case :beam_disasm.file(file) do
+    # beam_disasm can fail on object code it does not know (it exits): such code never equals anything
+    disasm =
+      try do
+        :beam_disasm.file(file)
+      catch
+        kind, reason -> {:unreadable, {kind, reason, make_ref()}}
+      end
+
+    case disasm do
       {:beam_file, ^mod, _exports, _attrs, _info, funs} ->
         by_fa = Map.new(funs, fn {:function, f, a, _entry, instrs} -> {{f, a}, instrs} end)
         closure(mod, by_fa, [{fun, arity}], MapSet.new(), [])
+
+      {:unreadable, _} = unreadable ->
+        unreadable
 
       other ->
         {:error, other}

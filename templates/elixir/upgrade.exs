@@ -117,6 +117,8 @@ defmodule Gatling.Upgrade do
       remove_unneeded(vsn, from)
     end
 
+    refresh_static(vsn, from)
+
     ok("#{from} -> #{vsn} switch_ms=#{ms}")
   end
 
@@ -224,6 +226,45 @@ defmodule Gatling.Upgrade do
     case Enum.find(records, &(elem(&1, 2) == ~c"#{vsn}")) do
       nil -> die("#{vsn} not found in #{file}")
       rec -> for {app, v, dir} <- elem(rec, 4), do: {app, v, Path.expand(List.to_string(dir), root()) |> String.to_charlist()}
+    end
+  end
+
+  # A changed static manifest (priv/static/cache_manifest.json: the digested asset names) is no config
+  # change, so release_handler calls no config_change/3 for it, and a Phoenix endpoint, which reads the
+  # manifest at start and again only in config_change, would keep linking the old digests. For each app
+  # whose manifest changed, its application module's config_change/3 gets its endpoints (the env keys
+  # that name a :cache_static_manifest) as changed, as a config change would.
+  defp refresh_static(vsn, from) do
+    old = Map.new(lib_dirs(from), fn {app, _, dir} -> {app, dir} end)
+
+    for {app, _, dir} <- lib_dirs(vsn), (manifest = read_manifest(dir)) != nil, manifest != read_manifest(old[app]) do
+      endpoints = for {key, value} <- Application.get_all_env(app), Keyword.keyword?(value), Keyword.has_key?(value, :cache_static_manifest), do: {key, value}
+
+      case Application.spec(app, :mod) do
+        {mod, _} when endpoints != [] ->
+          # the new release is in place and permanent whatever happens here: a raise is said, not fatal
+          if function_exported?(mod, :config_change, 3) do
+            timed("#{inspect(mod)}.config_change/3 (static manifest of #{app} changed)", fn ->
+              try do
+                mod.config_change(endpoints, [], [])
+              rescue
+                e -> {:raised, Exception.message(e)}
+              end
+            end)
+          end
+
+        _ ->
+          :ok
+      end
+    end
+  end
+
+  defp read_manifest(nil), do: nil
+
+  defp read_manifest(dir) do
+    case File.read(Path.join([to_string(dir), "priv", "static", "cache_manifest.json"])) do
+      {:ok, text} -> text
+      _ -> nil
     end
   end
 

@@ -74,6 +74,11 @@ describe('a Phoenix-shaped app with nothing added', function () {
     const afterHot = await info(host)
     expect(afterHot.pid, 'same OS process').to.equal(first.pid)
     expect(afterHot.secret_key_base_sha256).to.equal(first.secret_key_base_sha256)
+    // v2 changed the stylesheet: the page links its new digest at once (config_change/3 ran), and it answers
+    expect(hot.stdout, describeRun(hot)).to.include('config_change/3 (static manifest of phoenixish changed)')
+    expect(afterHot.css, 'the digested stylesheet of v2').to.not.equal(first.css)
+    expect((await httpGet(`http://${host.address}${afterHot.css}`)).status, afterHot.css).to.equal(200)
+    expect((await httpGet(`http://${host.address}/`)).body).to.include(afterHot.css.replaceAll('&', '&amp;'))
 
     const restart = await app.push(host, '--restart')
     outputs.push(restart)
@@ -97,7 +102,7 @@ describe('a Phoenix-shaped app with nothing added', function () {
     try {
       const r = await app.push(host)
       expect(r.code, describeRun(r)).to.not.equal(0)
-      expect(r.stderr, describeRun(r)).to.match(/redirect to https:\/\/[^ ]+\/health/).and.include('force_ssl')
+      expect(r.stderr, describeRun(r)).to.match(/answered 301 with a redirect to https:\/\/\S+/).and.include('force_ssl')
       expect(r.stdout, 'never "Deployed"').to.not.include('Deployed')
       const after = await info(host)
       expect(after.force_ssl, 'the old release serves').to.equal('false')
