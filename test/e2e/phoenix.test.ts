@@ -3,6 +3,8 @@
 // gives it PHX_SERVER and a SECRET_KEY_BASE of its own, kept across hot and restart pushes and never
 // printed, and builds its rebar3 dependency with the distribution's rebar3. One bookworm host.
 import {expect} from 'chai'
+import {spawn} from 'node:child_process'
+import {createInterface} from 'node:readline'
 import {copyFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -17,6 +19,39 @@ async function info(host: TestHost): Promise<Record<string, string>> {
   const r = await httpGet(`http://${host.address}/info`)
   expect(r.status, r.body).to.equal(200)
   return Object.fromEntries(r.body.trim().split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
+}
+
+/** A websocket to /live/websocket through nginx (the fixture's client on node:net), driven step by step. */
+function openSocket(host: TestHost) {
+  const child = spawn(process.execPath, [join(FIXTURES, 'phoenixish-tools', 'ws-client.mjs'), '--stdin', '--timeout', '10000', `ws://${host.address}/live/websocket`], {stdio: ['pipe', 'pipe', 'inherit']})
+  const lines: string[] = []
+  const waiters: Array<() => void> = []
+  createInterface({input: child.stdout}).on('line', (line) => {
+    lines.push(line)
+    waiters.splice(0).forEach((wake) => wake())
+  })
+  const nextLine = async (match: RegExp): Promise<string> => {
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+      const found = lines.find((l) => match.test(l))
+      if (found) {
+        lines.splice(lines.indexOf(found), 1)
+        return found
+      }
+      await new Promise<void>((wake) => {
+        waiters.push(wake)
+        setTimeout(wake, 500)
+      })
+    }
+    throw new Error(`no line matching ${match} from the websocket client: ${lines.join(' | ')}`)
+  }
+  return {
+    async send(text: string): Promise<string> {
+      child.stdin.write(`text:${text}\n`)
+      return (await nextLine(/^RECV text /)).slice('RECV text '.length)
+    },
+    opened: () => nextLine(/^OPEN$/),
+    close: () => child.stdin.end('close\n'),
+  }
 }
 
 describe('a Phoenix-shaped app with nothing added', function () {
@@ -66,6 +101,10 @@ describe('a Phoenix-shaped app with nothing added', function () {
 
   it('keeps the SECRET_KEY_BASE through a hot push and a restart push, and never prints it', async () => {
     const first = await info(host)
+    // a websocket (a gen_server, like a LiveView) opened before the hot push
+    const socket = openSocket(host)
+    await socket.opened()
+    expect(await socket.send('ping')).to.equal(`pong ${first.vsn}`)
     await app.overlay('phoenixish-v2')
     const hot = await app.push(host)
     outputs.push(hot)
@@ -73,6 +112,9 @@ describe('a Phoenix-shaped app with nothing added', function () {
     expect(hot.stdout, describeRun(hot)).to.include('hot upgrade')
     const afterHot = await info(host)
     expect(afterHot.pid, 'same OS process').to.equal(first.pid)
+    // the same socket stays open and answers with the new code
+    expect(await socket.send('ping'), 'the socket opened before the push').to.equal(`pong ${afterHot.vsn} v2`)
+    socket.close()
     expect(afterHot.secret_key_base_sha256).to.equal(first.secret_key_base_sha256)
     // v2 changed the stylesheet: the page links its new digest at once (config_change/3 ran), and it answers
     expect(hot.stdout, describeRun(hot)).to.include('config_change/3 (static manifest of phoenixish changed)')
