@@ -528,12 +528,38 @@ describe('server/gatling-root', function () {
 
       function buildRelease() {
         server.writeTree(build(), {'bin/hello': '#!/bin/sh\necho hello\n', 'bin/suid': '#!/bin/sh\n'}, 0o755)
-        server.writeTree(build(), {'releases/COOKIE': 'build-time-cookie', 'releases/0.1.0+2/sys.config': '[].', 'lib/hello-0.1.0/ebin/hello.app': '{}'})
+        server.writeTree(build(), {
+          'releases/COOKIE': 'build-time-cookie',
+          'releases/start_erl.data': '13.1.5 0.1.0+2',
+          'releases/0.1.0+2/sys.config': '[].',
+          'releases/0.1.0+2/hello.rel': '{release,{"hello","0.1.0+2"},{erts,"13.1.5"},[{kernel,"8.5.3"},{hello,"0.1.0+2"}]}.\n',
+          'lib/hello-0.1.0+2/ebin/hello.app': '{}',
+          'lib/kernel-8.5.3/ebin/kernel.app': '{}',
+          'erts-13.1.5/bin/erl': '',
+          // what mix release leaves in _build from earlier builds
+          'releases/0.1.0+1/sys.config': '[].',
+          'lib/hello-0.1.0+1/ebin/hello.app': '{}',
+          'erts-13.1.4/bin/erl': '',
+        })
         chmodSync(join(build(), 'bin', 'suid'), 0o6755)
         mkdirSync(join(build(), 'sgid-dir'))
         chmodSync(join(build(), 'sgid-dir'), 0o2755)
-        symlinkSync('/etc/passwd', join(build(), 'lib', 'link'))
+        symlinkSync('/etc/passwd', join(build(), 'lib', 'hello-0.1.0+2', 'link'))
       }
+
+      it("keeps only the version's own lib dirs, ERTS and releases/VSN (mix release keeps every earlier build)", () => {
+        buildRelease()
+        expect(server.run(['install-release', 'hello', '0.1.0+2']).status).to.equal(0)
+        expect(readdirSync(join(release(), 'lib')).sort()).to.deep.equal(['hello-0.1.0+2', 'kernel-8.5.3'])
+        expect(readdirSync(join(release(), 'releases')).sort()).to.deep.equal(['0.1.0+2', 'start_erl.data'])
+        expect(readdirSync(release()).filter((f) => f.startsWith('erts-'))).to.deep.equal(['erts-13.1.5'])
+      })
+
+      it('refuses a build that is not the version asked for', () => {
+        buildRelease()
+        refused(server.run(['install-release', 'hello', '0.1.0+3']), `the release at ${build()} is not version 0.1.0+3 (no releases/0.1.0+3/hello.rel)`)
+        expect(readdirSync(join(apps, 'releases'))).to.deep.equal([])
+      })
 
       it('reads the build as the deploy user and installs it as releases/VSN: no cookie, no setuid bit, links kept as links', () => {
         buildRelease()
@@ -547,8 +573,8 @@ describe('server/gatling-root', function () {
         expect(readFileSync(join(release(), 'releases', '0.1.0+2', 'sys.config'), 'utf8')).to.equal('[].')
         const walk = (dir: string): string[] => readdirSync(dir, {withFileTypes: true}).flatMap((e) => [join(dir, e.name), ...(e.isDirectory() ? walk(join(dir, e.name)) : [])])
         for (const path of walk(release())) expect(lstatSync(path).mode & 0o6000, `${path} keeps a setuid/setgid bit`).to.equal(0)
-        expect(lstatSync(join(release(), 'lib', 'link')).isSymbolicLink()).to.equal(true)
-        expect(readlinkSync(join(release(), 'lib', 'link'))).to.equal('/etc/passwd')
+        expect(lstatSync(join(release(), 'lib', 'hello-0.1.0+2', 'link')).isSymbolicLink()).to.equal(true)
+        expect(readlinkSync(join(release(), 'lib', 'hello-0.1.0+2', 'link'))).to.equal('/etc/passwd')
         expect(readdirSync(join(apps, 'releases'))).to.deep.equal(['0.1.0+2'])
       })
 
