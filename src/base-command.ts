@@ -7,7 +7,10 @@ import {GatlingError} from './errors.js'
 import {Connection} from './remote/connection.js'
 import {type Endpoint, SSH_PORT, resolveEndpoint} from './remote/endpoint.js'
 import {parseHostKey} from './remote/host-keys.js'
-import {formatDuration, type RunSummary} from './pipeline/runner.js'
+import type {DeployContext} from './context.js'
+import {type RunOptions, formatDuration, type RunSummary, runPipeline} from './pipeline/runner.js'
+import type {Pipeline} from './pipeline/step.js'
+import {appFilesPipeline, prepareAppPipeline} from './pipelines/deploy.js'
 
 export const connectionFlags = {
   identity: Flags.string({char: 'i', description: 'private key to log in with (default: ssh-agent, ~/.ssh/config IdentityFile, ~/.ssh/id_*)'}),
@@ -31,6 +34,21 @@ export abstract class GatlingCommand extends Command {
       acceptNew: Boolean(flags['accept-new-host-key']),
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     })
+  }
+
+  /**
+   * The app on the server (its user, group, directories), then its repository, hook and tools, then
+   * `more`: on a login of the deploy user that has the app's group, which takes a new login when
+   * prepare-app has just added it. Returns the connection to go on with.
+   */
+  protected async createApp(connection: Connection, login: () => Promise<Connection>, ctx: DeployContext, options: RunOptions, more: Pipeline<DeployContext> = []): Promise<Connection> {
+    await runPipeline(prepareAppPipeline, ctx, connection, options)
+    if (ctx.needsNewLogin) {
+      connection.close()
+      connection = await login()
+    }
+    await runPipeline([...appFilesPipeline(ctx), ...more], ctx, connection, options)
+    return connection
   }
 
   protected printSummary(summary: RunSummary, done: string, unchanged?: string): void {

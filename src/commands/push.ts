@@ -5,7 +5,7 @@ import {appTarget, deployContext} from '../config/app-target.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {gitPush} from '../git-push.js'
 import {formatDuration, runPipeline} from '../pipeline/runner.js'
-import {appFilesPipeline, deployPipeline, prepareAppPipeline} from '../pipelines/deploy.js'
+import {deployPipeline} from '../pipelines/deploy.js'
 
 export default class Push extends GatlingCommand {
   static summary = 'Deploy the current branch: push it to the server, build a release and serve it behind nginx.'
@@ -41,8 +41,9 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
     const target = appTarget(dir, args.app, (message) => this.warn(message))
     const {app, host} = target
     const source = pushSource(dir, flags.branch)
-    const envFile = renderEnvFile(app, dir, flags['env-file'] ?? target.config.envFile)
-    const envName = envFileName(flags['env-file'] ?? target.config.envFile)
+    const named = flags['env-file'] ?? target.config.envFile
+    const envFile = renderEnvFile(app, dir, named)
+    const envName = envFileName(named)
     if (isTrackedByGit(dir, envName)) this.warn(`${envName} is tracked by git: its secrets are in your repository and in every checkout of it, the server's included. gatling reads it from your working tree: "git rm --cached ${envName}", add it to .gitignore, and change the secrets it held.`)
     if (hasUncommittedChanges(dir)) this.warn('You have uncommitted changes: gatling deploys the last commit, not your working tree.')
 
@@ -55,12 +56,7 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
         envFile,
       })
       const options = {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line: string) => this.log(line)}
-      await runPipeline(prepareAppPipeline, ctx, connection, options)
-      if (ctx.needsNewLogin) {
-        connection.close()
-        connection = await login()
-      }
-      await runPipeline(appFilesPipeline(ctx), ctx, connection, options)
+      connection = await this.createApp(connection, login, ctx, options)
       if (flags['dry-run']) {
         this.log(`\ngit push --force -o gatling-cli ${DEPLOY_USER}@${host.address}:${ctx.paths.repo} ${source.rev}:refs/heads/${source.branch}`)
         await runPipeline(deployPipeline, ctx, connection, {...options, print: (line) => line.startsWith('Dry run') || this.log(line)})

@@ -11,7 +11,6 @@ import type {SetupContext} from '../context.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {GatlingError} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
-import {appFilesPipeline, prepareAppPipeline} from '../pipelines/deploy.js'
 import {setupPipeline} from '../pipelines/setup.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
 import {parseTarget} from '../remote/endpoint.js'
@@ -84,12 +83,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     try {
       const ctx = deployContext(app, {rev: 'HEAD', envFile})
       const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
-      await runPipeline(prepareAppPipeline, ctx, connection, options)
-      if (ctx.needsNewLogin) {
-        connection.close()
-        connection = await login()
-      }
-      await runPipeline([...appFilesPipeline(ctx), writeEnvFile], ctx, connection, options)
+      connection = await this.createApp(connection, login, ctx, options, [writeEnvFile])
       const {endpoint} = connection
       const url = endpoint.port === 22 ? `${DEPLOY_USER}@${endpoint.alias}:${ctx.paths.repo}` : `ssh://${DEPLOY_USER}@${endpoint.alias}:${endpoint.port}${ctx.paths.repo}`
       const remote = addGitRemote(dir, 'gatling', url)

@@ -40,7 +40,7 @@ export const deployScript = (ctx: DeployContext): string =>
 
 /** How the new release reaches traffic (decided by decide-upgrade-path or plan-rollback): in the running node, or beside it. */
 export const upgradePath = (hot: Pipeline<DeployContext>): Pipeline<DeployContext> =>
-  branch((ctx: DeployContext) => statePath(ctx.app, 'path'), [
+  branch((ctx: DeployContext) => statePath(ctx.paths, 'path'), [
     {label: 'the hot upgrade', when: ['hot'], steps: hot},
     // a refused hot upgrade writes "restart": these steps run after it
     {label: 'the zero-downtime restart', when: ['restart', 'first'], steps: [startInstance, checkInstanceHealth, switchTraffic]},

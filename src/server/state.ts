@@ -1,6 +1,6 @@
 // Values one deploy step leaves for the next, as files in the app's state/ directory (the deploy
 // user's): the CLI and the git hook's script read them the same way. Each key is named once here.
-import {appPaths} from './layout.js'
+import type {AppPaths} from './layout.js'
 
 export const STATE_KEYS = {
   /** the release version this deploy builds ("0.1.0+7") */
@@ -21,4 +21,4 @@ export const STATE_KEYS = {
 
 export type StateKey = keyof typeof STATE_KEYS
 
-export const statePath = (app: string, key: StateKey): string => `${appPaths(app).state}/${STATE_KEYS[key]}`
+export const statePath = (paths: AppPaths, key: StateKey): string => `${paths.state}/${STATE_KEYS[key]}`

@@ -13,7 +13,7 @@ export const DEPLOY_TOOL = 'gatling-deploy'
 export const deployTool = (ctx: DeployContext, subcommand: string, ...args: Arg[]): RemoteCommand => cmd(sh(`${ctx.paths.tools}/${DEPLOY_TOOL}`, subcommand, ...args))
 
 /** The value an earlier step left in a state file, read on the server when the command runs. */
-export const fromState = (ctx: DeployContext, key: StateKey): Arg => raw(`"$(cat ${sh(statePath(ctx.app, key))})"`)
+export const fromState = (ctx: DeployContext, key: StateKey): Arg => raw(`"$(cat ${sh(statePath(ctx.paths, key))})"`)
 
 /** The distribution's rebar3 (setup installs it): mix never downloads one. */
 export const REBAR3 = '/usr/bin/rebar3'

@@ -8,18 +8,11 @@ import {createInterface} from 'node:readline'
 import {copyFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {FIXTURES, TestApp, describeRun, httpGet, type RunResult} from '../helpers/app.js'
+import {FIXTURES, TestApp, describeRun, httpGet, info, type RunResult} from '../helpers/app.js'
 import {buildCli} from '../helpers/cli.js'
 import {bootHost, shutdownAll, type TestHost} from '../helpers/hosts.js'
 
 after(shutdownAll)
-
-/** /info of phoenixish as a map (key=value pairs, space-separated). */
-async function info(host: TestHost): Promise<Record<string, string>> {
-  const r = await httpGet(`http://${host.address}/info`)
-  expect(r.status, r.body).to.equal(200)
-  return Object.fromEntries(r.body.trim().split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]))
-}
 
 /** A websocket to /live/websocket through nginx (the fixture's client on node:net), driven step by step. */
 function openSocket(host: TestHost) {

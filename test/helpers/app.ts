@@ -151,7 +151,7 @@ export async function body(host: TestHost, path = '/'): Promise<string> {
   return r.body.trim()
 }
 
-/** /info as a map: vsn, pid, greeting, node, port. */
+/** /info (key=value pairs) as a map: vsn, pid, greeting, node, port of hello; the same of phoenixish, and more. */
 export async function info(host: TestHost): Promise<Record<string, string>> {
   const r = await httpGet(`http://${host.address}/info`)
   if (r.status !== 200) throw new Error(`/info answered ${r.status}: ${r.body}`)

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
 
+import {appPaths} from '../../../src/server/layout.js'
 import {STATE_KEYS, statePath} from '../../../src/server/state.js'
 import {renderDeployTool} from '../../../src/steps/install-deploy-hook.js'
 import {deployContext} from '../support.js'
@@ -7,7 +8,7 @@ import {deployContext} from '../support.js'
 describe('server/state', () => {
   it("keeps each value a step leaves for the next as a file in the app's state/ directory", () => {
     expect(STATE_KEYS).to.deep.equal({vsn: 'vsn', number: 'number', deploys: 'deploys', path: 'path', port: 'port', previousVsn: 'previous_vsn', upgrade: 'upgrade'})
-    expect(statePath('hello', 'previousVsn')).to.equal('/srv/gatling/hello/state/previous_vsn')
+    expect(statePath(appPaths('hello'), 'previousVsn')).to.equal('/srv/gatling/hello/state/previous_vsn')
     expect(new Set(Object.values(STATE_KEYS)).size, 'one file per key').to.equal(Object.keys(STATE_KEYS).length)
   })
 
