@@ -46,13 +46,13 @@ interface Load {
 }
 
 /** Bounded load: `parallel` loops of sequential GETs through nginx until stopped, at most `limit` requests. */
-function startLoad(address: string, parallel = 4, limit = 40_000): Load {
+function startLoad(address: string, parallel = 4, limit = 40_000, hostHeader?: string): Load {
   const latencies: number[] = []
   let failed = 0
   let stopped = false
   const one = () => new Promise<void>((resolve) => {
     const t0 = performance.now()
-    const req = http.get({host: address, port: 80, path: '/', agent: false, timeout: 5000}, (res) => {
+    const req = http.get({host: address, port: 80, path: '/', agent: false, timeout: 5000, headers: hostHeader ? {host: hostHeader} : {}}, (res) => {
       res.resume()
       res.on('end', () => {
         if (res.statusCode === 200) latencies.push(performance.now() - t0)
@@ -79,6 +79,54 @@ function startLoad(address: string, parallel = 4, limit = 40_000): Load {
 }
 
 const sleep = (n: number) => new Promise((r) => setTimeout(r, n))
+
+interface Pinger {
+  /** Round-trip times (ms) of the pings answered since the last call. */
+  take(): number[]
+  stop(): Promise<void>
+}
+
+/** A websocket (the Phoenix-like fixture's LiveView-like socket) pinged every 50 ms, each round trip timed. */
+function startPinger(address: string, hostHeader: string): Promise<Pinger> {
+  const client = join(root, 'test', 'fixtures', 'phoenixish-tools', 'ws-client.mjs')
+  const child = spawn(process.execPath, [client, '--stdin', '--timeout', '30000', '--host', hostHeader, `ws://${address}/live/websocket`], {stdio: ['pipe', 'pipe', 'inherit']})
+  let rtts: number[] = []
+  let sentAt = 0
+  let running = true
+  let opened: () => void
+  const open = new Promise<void>((resolve) => (opened = resolve))
+  const ping = () => {
+    if (!running) return
+    sentAt = performance.now()
+    child.stdin.write('text:ping\n')
+  }
+  let buffer = ''
+  child.stdout.on('data', (data) => {
+    buffer += data
+    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, i)
+      buffer = buffer.slice(i + 1)
+      if (line === 'OPEN') opened()
+      if (line.startsWith('RECV text')) {
+        rtts.push(performance.now() - sentAt)
+        setTimeout(ping, 50)
+      }
+      if (line === 'CLOSED' || line.startsWith('ERROR')) throw new Error(`the websocket closed during the hot push: ${line}`)
+    }
+  })
+  return open.then(() => {
+    ping()
+    return {
+      take: () => [rtts, (rtts = [])][0],
+      async stop() {
+        running = false
+        const closed = new Promise((r) => child.on('close', r))
+        child.stdin.end('close\n')
+        await closed
+      },
+    }
+  })
+}
 
 async function main(): Promise<void> {
   console.log('gatling benchmark')
@@ -163,6 +211,42 @@ async function main(): Promise<void> {
     const restartLoad = startLoad(host.address)
     const restart = await gatling('push', '--restart')
     report('during a zero-downtime restart', await restartLoad.stop(), restart.ms)
+
+    // the Phoenix-like fixture beside it (its own domain): first push, then a hot push with a websocket open
+    const phx = join(home, 'phoenixish')
+    const domain = 'phoenixish.bench.test'
+    for (const layer of ['phoenixish', 'phoenixish-plainhttp']) cpSync(join(root, 'test', 'fixtures', layer), phx, {recursive: true})
+    const pgit = (...args: string[]) => execFileSync('git', args, {cwd: phx, env, stdio: 'pipe'})
+    pgit('init', '-q', '-b', 'main')
+    writeFileSync(join(phx, 'gatling.json'), `${JSON.stringify({hosts: [{address: host.address, hostKey}], domains: [domain]}, null, 2)}\n`)
+    pgit('add', '-A')
+    pgit('commit', '-qm', 'v1')
+    const inPhx = (...args: string[]) => new Promise<{ms: number}>((resolve, reject) => {
+      const t = performance.now()
+      const child = spawn('node', [cli, ...args, '-i', host.keyPath, '--verbose'], {cwd: phx, env, stdio: ['ignore', 'pipe', 'pipe']})
+      let output = ''
+      child.stdout.on('data', (d) => (output += d))
+      child.stderr.on('data', (d) => (output += d))
+      child.on('close', (code) => (code === 0 ? resolve({ms: performance.now() - t}) : reject(new Error(`gatling ${args.join(' ')} failed:\n${output}`))))
+    })
+    const phxFirst = await inPhx('push')
+    row('Phoenix-like app (phoenixish): first push (cold build caches, rebar3 dependency, assets)', ms(phxFirst.ms))
+    const pinger = await startPinger(host.address, domain)
+    await sleep(3000)
+    const wsBefore = pinger.take()
+    cpSync(join(root, 'test', 'fixtures', 'phoenixish-v2'), phx, {recursive: true})
+    pgit('commit', '-qam', 'v2: new stylesheet, new socket code')
+    const phxLoad = startLoad(host.address, 4, 40_000, domain)
+    const phxHot = await inPhx('push')
+    const wsDuring = pinger.take()
+    const pl = await phxLoad.stop()
+    await sleep(3000)
+    const wsAfter = pinger.take()
+    await pinger.stop()
+    row('Phoenix-like app: hot push (asset and socket change) / its first push', `${ms(phxHot.ms)} / ${ms(phxFirst.ms)} = ${(phxHot.ms / phxFirst.ms).toFixed(2)}`)
+    report('Phoenix-like app: during its hot push', pl, phxHot.ms)
+    const rtt = (xs: number[]) => `p50 ${median(xs).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (${xs.length})`
+    row('websocket open through the hot push, ping round trip: before / during / after', `${rtt(wsBefore)} / ${rtt(wsDuring)} / ${rtt(wsAfter)}`, 'stays open')
   } finally {
     await shutdownAll()
   }

@@ -18,6 +18,16 @@ export const HELPER = '/usr/local/sbin/gatling-root'
 /** Root-owned templates gatling-root fills per app (unit, nginx site). */
 export const SHARE_DIR = '/usr/local/share/gatling'
 export const NGINX_UPSTREAMS = '/etc/nginx/gatling'
+/**
+ * nginx's main-context settings: Debian's and Ubuntu's nginx.conf include modules-enabled/*.conf at
+ * its top level, the only main-context include they have.
+ */
+export const NGINX_MAIN_CONF = '/etc/nginx/modules-enabled/90-gatling.conf'
+/**
+ * How long old nginx workers may live after a reload: a switch waits for them (the drain), and an open
+ * websocket would keep one alive until it closed. After this, they close what is left; clients reconnect.
+ */
+export const NGINX_DRAIN_SECONDS = 5
 /** Group of every app user (so gatling-root knows a user it did not create is no app). */
 export const APPS_GROUP = 'gatling-apps'
 

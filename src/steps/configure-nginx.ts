@@ -2,9 +2,11 @@ import type {SetupContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {type RemoteFile, fileMatches, writeFile} from '../remote/files.js'
 import {and, cmd, sh} from '../remote/shell.js'
+import {NGINX_DRAIN_SECONDS, NGINX_MAIN_CONF} from '../server/layout.js'
 import {render} from '../templates.js'
 
 const files = (): RemoteFile[] => [
+  {path: NGINX_MAIN_CONF, content: render('server/nginx-main.ejs', {drainSeconds: NGINX_DRAIN_SECONDS}), mode: '0644'},
   {path: '/etc/nginx/conf.d/gatling.conf', content: render('server/nginx-http.ejs'), mode: '0644'},
   {path: '/etc/nginx/sites-available/gatling-default', content: render('server/nginx-default.ejs'), mode: '0644'},
 ]

@@ -43,6 +43,7 @@ function openSocket(host: TestHost) {
       return (await nextLine(/^RECV text /)).slice('RECV text '.length)
     },
     opened: () => nextLine(/^OPEN$/),
+    closed: () => nextLine(/^CLOSED$/),
     close: () => child.stdin.end('close\n'),
   }
 }
@@ -115,11 +116,24 @@ describe('a Phoenix-shaped app with nothing added', function () {
     expect((await httpGet(`http://${host.address}${afterHot.css}`)).status, afterHot.css).to.equal(200)
     expect((await httpGet(`http://${host.address}/`)).body).to.include(afterHot.css.replaceAll('&', '&amp;'))
 
+    // a websocket open during a restart push does not hold the switch until it closes: nginx's old
+    // workers close it after NGINX_DRAIN_SECONDS (5 s), and a new socket reaches the new instance
+    const held = openSocket(host)
+    await held.opened()
+    expect(await held.send('ping')).to.equal(`pong ${afterHot.vsn} v2`)
     const restart = await app.push(host, '--restart')
     outputs.push(restart)
     expect(restart.code, describeRun(restart)).to.equal(0)
+    const drained = /the old instance drained in (\d+\.\d) s/.exec(restart.stdout)
+    expect(drained, describeRun(restart)).to.not.equal(null)
+    expect(Number(drained![1]), 'seconds the switch waited for old nginx workers, a websocket open').to.be.below(8)
+    await held.closed()
     const afterRestart = await info(host)
     expect(afterRestart.pid, 'a new OS process').to.not.equal(first.pid)
+    const fresh = openSocket(host)
+    await fresh.opened()
+    expect(await fresh.send('ping'), 'a socket opened after the restart').to.equal(`pong ${afterRestart.vsn} v2`)
+    fresh.close()
     expect(afterRestart.secret_key_base_sha256).to.equal(first.secret_key_base_sha256)
 
     for (const r of outputs) {
@@ -146,4 +160,22 @@ describe('a Phoenix-shaped app with nothing added', function () {
       await app.git('reset', '-q', '--hard', 'HEAD~1')
     }
   })
+
+  for (const how of ['hot', 'restart'] as const) {
+    it(`fails a ${how} push whose runtime.exs raises for a missing variable with the app's own message, the old release serving`, async () => {
+      const before = await info(host)
+      await app.overlay('phoenixish-database', 'an Ecto-style runtime.exs that needs DATABASE_URL')
+      try {
+        const r = how === 'hot' ? await app.push(host) : await app.push(host, '--restart')
+        expect(r.code, describeRun(r)).to.not.equal(0)
+        expect(r.stderr, describeRun(r)).to.include('environment variable DATABASE_URL is missing.')
+        expect(r.stdout, 'never "Deployed"').to.not.include('Deployed')
+        const after = await info(host)
+        expect([after.vsn, after.pid], 'the old release serves, in the same process').to.deep.equal([before.vsn, before.pid])
+        expect((await httpGet(`http://${host.address}/health`)).status).to.equal(200)
+      } finally {
+        await app.git('reset', '-q', '--hard', 'HEAD~1')
+      }
+    })
+  }
 })

@@ -23,6 +23,7 @@ const RENDERED: Record<string, () => string> = {
   'nftables.conf.ejs': () => render('server/nftables.conf.ejs', {sshPort: 2222}),
   'nginx-default.ejs': () => render('server/nginx-default.ejs'),
   'nginx-http.ejs': () => render('server/nginx-http.ejs'),
+  'nginx-main.ejs': () => render('server/nginx-main.ejs', {drainSeconds: 5}),
   'nginx-site.ejs': () => render('server/nginx-site.ejs', {app: 'hello', domains: 'example.com www.example.com', listen: 80, upstream: '/etc/nginx/gatling/hello.upstream'}),
   'pre-receive.ejs': () => render('server/pre-receive.ejs', {app: 'hello', deployScript: '/srv/gatling/hello/tools/deploy'}),
   'sudoers.ejs': () => renderSudoers(),

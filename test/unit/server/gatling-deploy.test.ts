@@ -232,6 +232,14 @@ describe('server/gatling-deploy', function () {
         expect(server.active()).to.include(`hello@${expected}`)
       })
     }
+
+    it("fails with the app's own message last when the release raises at boot (runtime.exs), below its output", () => {
+      const boot = 'ERROR! Config provider Config.Reader failed with:\n** (RuntimeError) environment variable DATABASE_URL is missing.\nFor example: ecto://USER:PASS@HOST/DATABASE\n\n    (stdlib 4.2) erl_eval.erl:744: :erl_eval.do_apply/7\n{"init terminating in do_boot",{}}\n'
+      server.answer('systemd-run', 'create_releases', 1, boot)
+      const run = server.deploy(['start'])
+      expect(run.status).to.equal(1)
+      expect(run.stdout, "the stub ends its output with a newline").to.equal(`${boot}\nthe new release 0.1.0+4 did not start on port 4000: (RuntimeError) environment variable DATABASE_URL is missing. For example: ecto://USER:PASS@HOST/DATABASE\n`)
+    })
   })
 
   describe('health-instance', () => {
@@ -257,7 +265,7 @@ describe('server/gatling-deploy', function () {
       expect(run.status).to.equal(1)
       expect(run.stdout).to.equal('the new release did not answer 200 on /health; last status 503, then its log:\njournal line 1\njournal line 2\n')
       expect(server.calls('curl')).to.have.length(3)
-      expect(rootCalls().filter(([sub]) => sub !== 'alive')).to.deep.equal([['logs', 'hello', '4001'], ['stop', 'hello', '4001']])
+      expect(rootCalls().filter(([sub]) => sub !== 'alive')).to.deep.equal([['logs', 'hello', '4001', '200'], ['stop', 'hello', '4001']])
       expect(server.active()).to.deep.equal([])
     })
 

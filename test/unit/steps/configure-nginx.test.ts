@@ -6,8 +6,11 @@ import {setupContext} from '../support.js'
 
 describe('steps/configure-nginx', () => {
   it("installs gatling's http settings and default site, the upstreams directory, then checks and reloads nginx", () => {
-    const [dir, http, site, activate] = configureNginx.commands(setupContext())
+    const [dir, main, http, site, activate] = configureNginx.commands(setupContext())
     expect(dir).to.deep.equal({script: 'install -d -m 0755 /etc/nginx/gatling', sudo: true})
+    // main context: old workers live at most NGINX_DRAIN_SECONDS after a reload, websockets or not
+    expect(main.script).to.match(/\/etc\/nginx\/modules-enabled\/90-gatling\.conf$/)
+    expect(main.input).to.match(/^worker_shutdown_timeout 5s;$/m)
     expect(http.script).to.match(/\/etc\/nginx\/conf\.d\/gatling\.conf$/)
     expect(http.input).to.equal(render('server/nginx-http.ejs'))
     expect(site.script).to.match(/\/etc\/nginx\/sites-available\/gatling-default$/)
@@ -22,7 +25,7 @@ describe('steps/configure-nginx', () => {
 
   it("is unchanged once the files are there, the distribution's default site is gone and the upstreams directory exists", () => {
     const checks = [configureNginx.check!(setupContext())].flat()
-    expect(checks).to.have.length(3)
-    expect(checks[2].script).to.equal("test '!' -e /etc/nginx/sites-enabled/default && test -d /etc/nginx/gatling")
+    expect(checks).to.have.length(4)
+    expect(checks[3].script).to.equal("test '!' -e /etc/nginx/sites-enabled/default && test -d /etc/nginx/gatling")
   })
 })
