@@ -106,6 +106,8 @@ export function validateProjectConfig(raw: unknown, warn: (message: string) => v
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const value = valueAt(raw, issue.path)
+      // a record's key (build.env): the key's own rule, not the record's
+      if (issue.code === 'invalid_key') return `${shown(keyPath(issue.path.slice(0, -1)))} has the key ${shown(String(issue.path.at(-1)))}: a key must be ${issue.issues[0]?.message ?? issue.message}`
       if (issue.path.length === 0) return `it must be ${issue.message}, not ${describe(value)}`
       const key = shown(keyPath(issue.path))
       return value === undefined ? `${key} is missing: it must be ${issue.message}` : `${key} must be ${issue.message}, not ${describe(value)}`

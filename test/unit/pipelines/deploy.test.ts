@@ -189,7 +189,7 @@ describe('pipelines/deploy', () => {
       },
     }
 
-    const BEFORE_FORK = ['deploy version', 'mix deps.get', 'mix deps.compile', 'mix compile', 'mix release', 'root install-release hello 0.1.0+1', 'root unit hello', 'root migrate hello 0.1.0+1 Hello.Release', 'deploy decide', 'root site hello example.com']
+    const BEFORE_FORK = ['deploy version', 'deploy deps-get', 'mix deps.compile', 'mix compile', 'mix release', 'root install-release hello 0.1.0+1', 'root unit hello', 'root migrate hello 0.1.0+1 Hello.Release', 'deploy decide', 'root site hello example.com']
     const HOT_CALLS = ['deploy hot-upgrade']
     const RESTART_CALLS = ['deploy start', 'deploy health-instance /health example.com', 'root switch hello 4001 /health example.com']
     const AFTER_FORK = ['deploy health-nginx /health example.com', 'deploy mark-current', 'root prune hello 5']
