@@ -35,7 +35,8 @@ const buildSchema = z.object(
      */
     env: z.record(
       text(buildEnvKey, (s) => isValid('envKey', s) && !(BUILD_ENV_KEYS as readonly string[]).includes(s)),
-      text('a text on one line', (s) => !/[\n\r\0]/.test(s)),
+      // a line break or NUL cannot be one argument of a command line, nor a lone surrogate be UTF-8
+      text('a text on one line', (s) => !/[\n\r\0\p{Cs}]/u.test(s)),
       {error: 'an object of environment variables like {"HEX_MIRROR": "https://hex.example.com"}'},
     ),
   },
