@@ -19,6 +19,10 @@ export interface SetupContext {
   /** Public keys allowed to log in as the deploy user. */
   authorizedKeys: string[]
   os?: OsInfo
+  /** Run from a project: its build.env (gatling.json), for installing Hex as the build will. */
+  buildEnv?: Record<string, string>
+  /** Run from a project with assets/package.json: Node.js and npm are installed for its build. */
+  needsNode?: boolean
 }
 
 export interface DeployContext {
@@ -30,6 +34,8 @@ export interface DeployContext {
   healthPath: string
   domains: string[]
   keepReleases: number
+  /** build.env of gatling.json: the environment of every mix command of the build (never a secret). */
+  buildEnv?: Record<string, string>
   /** The release `gatling rollback` goes back to (default: the one before current). */
   rollbackTo?: string
   /** Take the zero-downtime restart even where a hot upgrade would do (--restart). */

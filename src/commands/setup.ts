@@ -19,7 +19,7 @@ import {formatHostKey} from '../remote/host-keys.js'
 export default class Setup extends GatlingCommand {
   static summary = 'Turn a fresh Debian or Ubuntu server into a deploy target.'
 
-  static description = `Installs nginx, git, Erlang and Elixir from the distribution, creates the unprivileged "${DEPLOY_USER}" user that owns the apps and receives git pushes (with your public key), installs gatling-root with a sudo rule scoped to it, binds epmd to loopback, replaces nginx's default site and lets only SSH, HTTP and HTTPS through the firewall.
+  static description = `Installs nginx, git, Erlang and Elixir from the distribution (and Node.js with npm for a project with assets/package.json), tries once to install Hex for the deploy user, creates the unprivileged "${DEPLOY_USER}" user that owns the apps and receives git pushes (with your public key), installs gatling-root with a sudo rule scoped to it, binds epmd to loopback, replaces nginx's default site and lets only SSH, HTTP and HTTPS through the firewall.
 
 Log in as root or as a user with passwordless sudo. Running it again changes nothing and says so. The server's address and its host key are recorded in ./gatling.json, so later commands need no address. Run from an Elixir project, it also creates the app on the server and a "gatling" git remote: the first plain "git push gatling main" deploys.`
 
@@ -55,6 +55,8 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
         loginUser: connection.endpoint.user,
         deployUser: DEPLOY_USER,
         authorizedKeys: publicKeys(connection.endpoint.identityFiles),
+        // from a project: Hex is installed with its build environment, Node.js when its assets need npm
+        ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json'))} : {}),
       }
       const summary = await runPipeline(setupPipeline, ctx, connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
       if (flags['dry-run']) return

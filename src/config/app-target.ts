@@ -39,6 +39,7 @@ export function deployContext(target: AppTarget, extra: Partial<DeployContext> &
     healthPath: target.config.healthCheck ?? '/',
     domains: target.config.domains ?? [],
     keepReleases: target.config.keepReleases ?? 5,
+    buildEnv: target.config.build?.env ?? {},
     paths: appPaths(target.app),
     ...extra,
   }

@@ -8,7 +8,7 @@ import {z} from 'zod'
 import {GatlingError, shown} from '../errors.js'
 import {SSH_PORT, isHostAddress} from '../remote/endpoint.js'
 import {fingerprint, formatHostKey, parseHostKey, readHostKey} from '../remote/host-keys.js'
-import {RULES, type RuleName, domainLength, isValid} from '../server/rules.js'
+import {BUILD_ENV_KEYS, RULES, type RuleName, domainLength, isValid} from '../server/rules.js'
 
 // Each value's error message says what a valid one looks like, for a wrong type and a wrong value alike.
 const text = (what: string, valid: (s: string) => boolean) => z.string({error: what}).refine(valid, {error: what})
@@ -26,6 +26,23 @@ const hostSchema = z.object(
   {error: 'a server like {"address": "203.0.113.10"}'},
 ).partial({port: true, hostKey: true})
 
+const buildEnvKey = `${RULES.envKey.description}, not one gatling sets for the build (${BUILD_ENV_KEYS.join(', ')})`
+const buildSchema = z.object(
+  {
+    /**
+     * Environment of every mix command of the build on the server (HEX_MIRROR, HEX_BUILDS_URL,
+     * MIX_ESBUILD_PATH…). Committed with the project: never a secret.
+     */
+    env: z.record(
+      text(buildEnvKey, (s) => isValid('envKey', s) && !(BUILD_ENV_KEYS as readonly string[]).includes(s)),
+      // a line break or NUL cannot be one argument of a command line, nor a lone surrogate be UTF-8
+      text('a text on one line', (s) => !/[\n\r\0\p{Cs}]/u.test(s)),
+      {error: 'an object of environment variables like {"HEX_MIRROR": "https://hex.example.com"}'},
+    ),
+  },
+  {error: 'an object like {"env": {"HEX_MIRROR": "https://hex.example.com"}}'},
+).partial()
+
 const projectSchema = z.object(
   {
     /** Defaults to the app name in mix.exs. */
@@ -39,6 +56,8 @@ const projectSchema = z.object(
     keepReleases: whole(RULES.keepReleases.description, (n) => isValid('keepReleases', String(n))),
     /** Local dotenv file with the app's secrets, pushed to the server (0600). */
     envFile: text('a file path on one line', (s) => s !== '' && !/[\n\r\0]/.test(s)),
+    /** How the server builds the release. */
+    build: buildSchema,
   },
   {error: 'a JSON object like {"hosts": [{"address": "203.0.113.10"}]}'},
 ).partial()
@@ -74,9 +93,10 @@ function unknownKeys(raw: unknown): string[] {
       return `${CONFIG_FILE}: unknown key ${shown(`${where}${key}`)} is ignored${guess}`
     })
   }
-  const hosts = (raw as {hosts?: unknown}).hosts
+  const {hosts, build} = raw as {hosts?: unknown; build?: unknown}
   return [
     ...check(raw, Object.keys(projectSchema.shape), ''),
+    ...check(build, Object.keys(buildSchema.shape), 'build.'),
     ...(Array.isArray(hosts) ? hosts.flatMap((host, i) => check(host, Object.keys(hostSchema.shape), `hosts[${i}].`)) : []),
   ]
 }
@@ -87,6 +107,8 @@ export function validateProjectConfig(raw: unknown, warn: (message: string) => v
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const value = valueAt(raw, issue.path)
+      // a record's key (build.env): the key's own rule, not the record's
+      if (issue.code === 'invalid_key') return `${shown(keyPath(issue.path.slice(0, -1)))} has the key ${shown(String(issue.path.at(-1)))}: a key must be ${issue.issues[0]?.message ?? issue.message}`
       if (issue.path.length === 0) return `it must be ${issue.message}, not ${describe(value)}`
       const key = shown(keyPath(issue.path))
       return value === undefined ? `${key} is missing: it must be ${issue.message}` : `${key} must be ${issue.message}, not ${describe(value)}`

@@ -7,6 +7,7 @@ import {configureNginx} from '../steps/configure-nginx.js'
 import {createDeployUser} from '../steps/create-deploy-user.js'
 import {createSwap} from '../steps/create-swap.js'
 import {detectSystem} from '../steps/detect-system.js'
+import {installHex} from '../steps/install-hex.js'
 import {installPackages} from '../steps/install-packages.js'
 import {installPrivilegedHelper} from '../steps/install-privileged-helper.js'
 
@@ -17,6 +18,7 @@ export const setupPipeline: Pipeline<SetupContext> = [
   createSwap,
   createDeployUser,
   authorizeDeployKeys,
+  installHex,
   installPrivilegedHelper,
   bindEpmdToLoopback,
   configureNginx,

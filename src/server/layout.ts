@@ -10,6 +10,8 @@
 // no other app can enter them.
 
 export const DEPLOY_USER = 'gatling'
+/** The deploy user's home: its SSH keys, and Mix's archives (Hex) in ~/.mix. */
+export const deployHome = (user: string): string => `/home/${user}`
 export const APPS_ROOT = '/srv/gatling'
 export const ETC_ROOT = '/etc/gatling'
 export const HOMES_ROOT = '/var/lib/gatling'

@@ -50,5 +50,8 @@ export const RESERVED_ENV = {
 
 export const isReservedEnv = (key: string): boolean => (RESERVED_ENV.exact as readonly string[]).includes(key) || RESERVED_ENV.prefixes.some((p) => key.startsWith(p))
 
+/** The build's own variables (src/steps/deploy-support.ts sets them for every mix command): build.env may not set them. */
+export const BUILD_ENV_KEYS = ['MIX_ENV', 'LANG', 'MIX_REBAR3'] as const
+
 /** The same test as one ERE, for gatling-root's check of an env file's keys. */
 export const reservedEnvPattern = (): string => `(${[...RESERVED_ENV.exact, ...RESERVED_ENV.prefixes.map((p) => `${p}[A-Za-z0-9_]*`)].join('|')})`

@@ -1,10 +1,11 @@
 import type {SetupContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {type RemoteFile, fileMatches, writeFile} from '../remote/files.js'
+import {deployHome} from '../server/layout.js'
 import {render} from '../templates.js'
 
 const authorizedKeys = (ctx: SetupContext): RemoteFile => ({
-  path: `/home/${ctx.deployUser}/.ssh/authorized_keys`,
+  path: `${deployHome(ctx.deployUser)}/.ssh/authorized_keys`,
   content: render('server/authorized_keys.ejs', {keys: ctx.authorizedKeys}),
   mode: '0600',
   owner: ctx.deployUser,

@@ -11,14 +11,19 @@ export const PACKAGES = [
   'erlang-ssl', 'erlang-asn1', 'erlang-eunit', 'erlang-mnesia', 'erlang-src',
 ]
 
+/** For apps with assets/package.json (npm ci before assets.deploy); setup run from such a project adds them. */
+export const NODE_PACKAGES = ['nodejs', 'npm']
+
+export const packages = (ctx: SetupContext): string[] => [...PACKAGES, ...(ctx.needsNode ? NODE_PACKAGES : [])]
+
 const apt = (...args: string[]) => and(sh('export', 'DEBIAN_FRONTEND=noninteractive'), sh('apt-get', '-q', '-o', 'Dpkg::Use-Pty=0', ...args))
 
 export const installPackages: Step<SetupContext> = {
   title: 'Install nginx, git, Erlang, Elixir and build tools',
   // dpkg-query prints one status per package; anything not "installed" means work to do.
-  check: () => cmd(`! dpkg-query -W -f '\${db:Status-Status}\\n' ${sh(...PACKAGES)} 2>/dev/null | grep -qv '^installed$' && ${sh('dpkg-query', '-W', ...PACKAGES)} >/dev/null 2>&1`),
-  commands: () => [
+  check: (ctx) => cmd(`! dpkg-query -W -f '\${db:Status-Status}\\n' ${sh(...packages(ctx))} 2>/dev/null | grep -qv '^installed$' && ${sh('dpkg-query', '-W', ...packages(ctx))} >/dev/null 2>&1`),
+  commands: (ctx) => [
     cmd(apt('update'), {sudo: true}),
-    cmd(apt('install', '-y', '--no-install-recommends', ...PACKAGES), {sudo: true}),
+    cmd(apt('install', '-y', '--no-install-recommends', ...packages(ctx)), {sudo: true}),
   ],
 }

@@ -19,6 +19,7 @@ import {gitSshCommand} from '../../src/git-push.js'
 import {type Endpoint, resolveEndpoint} from '../../src/remote/endpoint.js'
 import {sh} from '../../src/remote/shell.js'
 import {isReservedEnv, isValid} from '../../src/server/rules.js'
+import {buildEnv} from '../../src/steps/deploy-support.js'
 import {asFileText, dotenvSpellings, hostileStrings} from '../helpers/hostile.js'
 import {git, systemdEnvironmentFile, tempDir} from './support.js'
 
@@ -152,6 +153,24 @@ describe('hostile input at every client-side entry point', () => {
           expect(value === '' || /[\n\r\0]/.test(value), what).to.equal(true)
         } else expect(result.accepted.envFile).to.equal(value)
       }
+    })
+
+    it('"build.env": keys by the envKey rule, values on one line, each reaching mix byte for byte as one argument', () => {
+      const accepted: string[] = []
+      for (const {what, value} of corpus) {
+        const byKey = check(what, {build: {env: {[value]: 'x'}}})
+        if ('refused' in byKey) expect(byKey.refused, what).to.match(/^gatling\.json: "build\.env" has the key .*: a key must be an environment variable name/)
+        else expect(isValid('envKey', value), what).to.equal(true)
+        const byValue = check(what, {build: {env: {HEX_MIRROR: value}}})
+        if ('refused' in byValue) {
+          expect(byValue.refused, what).to.match(/^gatling\.json: "build\.env\.HEX_MIRROR" must be a text on one line/)
+          expect(/[\n\r\0\p{Cs}]/u.test(value), what).to.equal(true)
+        } else accepted.push(byValue.accepted.build!.env!.HEX_MIRROR)
+      }
+      // one shell for all of them: each value as mix's environment would get it, NUL-separated
+      const script = accepted.map((value) => `${sh('env', '-i', ...buildEnv({HEX_MIRROR: value}), 'printenv', 'HEX_MIRROR')}; printf '\\0'`).join('\n')
+      const seen = spawnSync('/bin/sh', ['-c', script], {encoding: 'utf8'}).stdout.split('\0').slice(0, -1)
+      expect(seen).to.deep.equal(accepted.map((value) => `${value}\n`))
     })
 
     it('"hosts[].address": a host name, address or alias, kept as written, or refused', () => {

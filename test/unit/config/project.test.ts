@@ -110,6 +110,30 @@ describe('config/project', () => {
     })
   })
 
+  describe('validateProjectConfig: build.env', () => {
+    it('reads environment variables for the build (mirrors, local asset tools)', () => {
+      const env = {HEX_MIRROR: 'https://hex.example.com', HEX_BUILDS_URL: 'http://127.0.0.1:9/', MIX_ESBUILD_PATH: '/usr/bin/esbuild', _x: ''}
+      expect(validateProjectConfig({build: {env}}, () => {})).to.deep.equal({build: {env}})
+      expect(validateProjectConfig({build: {}}, () => {})).to.deep.equal({build: {}})
+    })
+
+    it('refuses a key that is no variable name, or one gatling sets for the build', () => {
+      expect(refusal({build: {env: {'1BAD': 'x'}}})).to.equal('gatling.json: "build.env" has the key "1BAD": a key must be an environment variable name (letters, digits and _, not starting with a digit), not one gatling sets for the build (MIX_ENV, LANG, MIX_REBAR3).')
+      for (const key of ['MIX_ENV', 'LANG', 'MIX_REBAR3', 'A-B', 'A B', '']) expect(refusal({build: {env: {[key]: 'x'}}})).to.contain(`has the key ${JSON.stringify(key)}`)
+    })
+
+    it('refuses a value that is not one line of text', () => {
+      expect(refusal({build: {env: {HEX_MIRROR: 'https://a\nb'}}})).to.equal('gatling.json: "build.env.HEX_MIRROR" must be a text on one line, not "https://a\\nb".')
+      expect(refusal({build: {env: {HEX_MIRROR: 1}}})).to.contain('"build.env.HEX_MIRROR" must be a text on one line, not 1')
+      expect(refusal({build: {env: ['HEX_MIRROR=x']}})).to.contain('"build.env" must be an object of environment variables')
+      expect(refusal({build: 'HEX_MIRROR=x'})).to.contain('"build" must be an object like {"env": {"HEX_MIRROR": "https://hex.example.com"}}')
+    })
+
+    it('warns about an unknown key under build', () => {
+      expect(warnings({build: {envs: {}}})).to.deep.equal(['gatling.json: unknown key "build.envs" is ignored: did you mean env?'])
+    })
+  })
+
   describe('validateProjectConfig: unknown keys', () => {
     it('warns with the closest known key, whatever its case and _ or -', () => {
       expect(warnings({keep_releases: 3, Domains: [], 'env-file': '.env', hosts: []})).to.deep.equal([

@@ -109,6 +109,15 @@ describe('pipelines/deploy', () => {
       }
     })
 
+    it("runs every mix command of the build with gatling.json's build.env, as the CLI does", () => {
+      const script = deployScript(deployContext({buildEnv: {HEX_MIRROR: 'http://127.0.0.1:9/'}}))
+      const env = 'env HEX_MIRROR=http://127.0.0.1:9/ MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3'
+      for (const command of ['/srv/gatling/hello/tools/gatling-deploy deps-get', 'mix deps.compile', 'mix compile', '/srv/gatling/hello/tools/gatling-deploy assets', 'mix release']) {
+        expect(script, command).to.contain(`${env} ${command}`)
+      }
+      expect(script.split('MIX_ENV=prod').length - 1, 'no mix command without it').to.equal(script.split('HEX_MIRROR=').length - 1)
+    })
+
     it('starts with a shebang, takes the commit from $1 and never hard-codes one', () => {
       const script = deployScript(deployContext())
       expect(script.startsWith('#!/bin/sh\n')).to.equal(true)
@@ -189,7 +198,7 @@ describe('pipelines/deploy', () => {
       },
     }
 
-    const BEFORE_FORK = ['deploy version', 'mix deps.get', 'mix deps.compile', 'mix compile', 'mix release', 'root install-release hello 0.1.0+1', 'root unit hello', 'root migrate hello 0.1.0+1 Hello.Release', 'deploy decide', 'root site hello example.com']
+    const BEFORE_FORK = ['deploy version', 'deploy deps-get', 'mix deps.compile', 'mix compile', 'mix release', 'root install-release hello 0.1.0+1', 'root unit hello', 'root migrate hello 0.1.0+1 Hello.Release', 'deploy decide', 'root site hello example.com']
     const HOT_CALLS = ['deploy hot-upgrade']
     const RESTART_CALLS = ['deploy start', 'deploy health-instance /health example.com', 'root switch hello 4001 /health example.com']
     const AFTER_FORK = ['deploy health-nginx /health example.com', 'deploy mark-current', 'root prune hello 5']

@@ -11,6 +11,7 @@ describe('pipelines/setup', () => {
       'Create a 1 GB swap file',
       'Create the deploy user',
       'Authorize your SSH key for the deploy user',
+      'Install Hex for the deploy user',
       'Install gatling-root and its sudo rule',
       'Bind epmd to loopback',
       "Replace nginx's default site",

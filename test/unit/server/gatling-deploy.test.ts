@@ -2,6 +2,7 @@
 // real with /bin/sh as the deploy user would: its root() calls go through the stub sudo to the
 // rendered gatling-root, on the same temporary root (FakeServer in ../support.ts).
 import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -56,7 +57,7 @@ describe('server/gatling-deploy', function () {
     for (const args of [[], ['rm'], ['--help']]) {
       const run = server.deploy(args)
       expect(run.status).to.equal(2)
-      expect(run.stderr).to.match(/^usage: gatling-deploy version\|decide\|hot-upgrade\|start\|health-instance\|health-nginx\|plan-rollback\|hot-downgrade\|mark-current\n$/)
+      expect(run.stderr).to.match(/^usage: gatling-deploy version\|deps-get\|assets\|decide\|hot-upgrade\|start\|health-instance\|health-nginx\|plan-rollback\|hot-downgrade\|mark-current\n$/)
     }
   })
 
@@ -106,6 +107,145 @@ describe('server/gatling-deploy', function () {
       writeFileSync(stateFile('number'), '')
       expect(server.deploy(['mark-current']).status).to.equal(0)
       expect(state('deploys')).to.equal('7\n')
+    })
+  })
+
+  describe('deps-get: Hex, then mix deps.get --only prod', () => {
+    const build = () => join(apps, 'build')
+    const withDeps = (deps: string) => writeFileSync(join(build(), 'mix.exs'), `defmodule Hello.MixProject do\n  defp deps do\n    [\n${deps}\n    ]\n  end\nend\n`)
+    const lastLine = (out: string) => out.trim().split('\n').at(-1)!
+    // what `mix local.hex --force --if-missing` prints when no Hex host answers (Elixir 1.14, run on this machine)
+    const offline = (url: string, to: string) => `** (Mix) httpc request failed with: {:failed_connect, [{:to_address, {${to}}}, {:inet, [:inet], :econnrefused}]}\n\nCould not install Hex because Mix could not download metadata at ${url}.\n\nAlternatively, you can compile and install Hex directly with this command:\n\n    mix archive.install github hexpm/hex branch latest\n`
+
+    it('needs no Hex for path and git dependencies: mix deps.get --only prod alone, in the build checkout', () => {
+      withDeps(`      {:tinylib, path: "deps_src/tinylib", manager: :rebar3},\n      {:never_fetched, git: "file:///nonexistent/never_fetched.git", tag: "v1.0.0", only: :dev}\n      # {:commented, "~> 1.0"}`)
+      const run = server.deploy(['deps-get'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(server.calls('mix')).to.deep.equal([['deps.get', '--only', 'prod']])
+    })
+
+    it("installs Hex first for mix.exs's versioned deps (dev-only ones too), and for mix.lock's {:hex, …} entries", () => {
+      withDeps(`      {:jason, "~> 1.4"},\n      {:live_reload, "~> 1.0", only: :dev}`)
+      expect(server.deploy(['deps-get']).status).to.equal(0)
+      expect(server.calls('mix')).to.deep.equal([['local.hex', '--force', '--if-missing'], ['deps.get', '--only', 'prod']])
+      server.resetCalls()
+      withDeps('      {:tinylib, path: "deps_src/tinylib"}')
+      writeFileSync(join(build(), 'mix.lock'), '%{\n  "jason": {:hex, :jason, "1.4.4", "b9226785a9aa77b6857ca22832cffa5d5011a667207eb2a0ad56adb5db443b8a", [:mix], [], "hexpm", "c5eb0cab91f094599f94d55bc63409236a8ec69a21a67814529e8d5f6cc90b3b"},\n}\n')
+      expect(server.deploy(['deps-get']).status).to.equal(0)
+      expect(server.calls('mix').map(([task]) => task)).to.deep.equal(['local.hex', 'deps.get'])
+      server.resetCalls()
+      writeFileSync(join(build(), 'mix.lock'), '%{\n  "tinylib": {:git, "file:///x.git", "abc", []},\n}\n')
+      expect(server.deploy(['deps-get']).status).to.equal(0)
+      expect(server.calls('mix').map(([task]) => task), 'a lock without Hex entries').to.deep.equal(['deps.get'])
+    })
+
+    it("fails when Hex cannot be installed, ending in one paragraph: Hex, for which deps, the URL tried, the setting; deps.get never runs", () => {
+      withDeps(`      {:jason, "~> 1.4"},\n      {:bandit, "~> 1.5"}`)
+      server.answer('mix', 'local.hex', 1, offline('https://repo.hex.pm/installs/hex-1.x.csv', "'repo.hex.pm', 443"))
+      const run = server.deploy(['deps-get'], {mergeStderr: true})
+      expect(run.status).to.equal(1)
+      expect(run.stdout, "mix's own message first").to.contain('Could not install Hex because Mix could not download metadata')
+      expect(lastLine(run.stdout)).to.equal(
+        "Hex is needed for jason bandit (the project's Hex packages), but it could not be installed for the deploy user gatling: mix local.hex could not download https://repo.hex.pm/installs/hex-1.x.csv. Let this server reach that host, or point it at a mirror it can reach with build.env.HEX_MIRROR in gatling.json (\"build\": {\"env\": {\"HEX_MIRROR\": \"https://…\"}}; build.env.HEX_BUILDS_URL for the installer alone, which Elixir 1.14 ignores), then push again. Nothing was installed: the release that serves now keeps serving.",
+      )
+      expect(server.calls('mix').map(([task]) => task)).to.deep.equal(['local.hex'])
+      expect(rootCalls(), 'nothing as root').to.deep.equal([])
+    })
+
+    it('names the configured mirror that mix tried, or the configured URL when mix printed none', () => {
+      withDeps('      {:jason, "~> 1.4"}')
+      server.answer('mix', 'local.hex', 1, offline('http://127.0.0.1:9//installs/hex-1.x.csv', "'127.0.0.1', 9"))
+      expect(lastLine(server.deploy(['deps-get']).stdout)).to.contain('mix local.hex could not download http://127.0.0.1:9//installs/hex-1.x.csv.')
+      server.restore()
+      withDeps('      {:jason, "~> 1.4"}')
+      server.answer('mix', 'local.hex', 1, '** (Mix) something else')
+      const tool = join(tools, 'gatling-deploy')
+      const run = spawnSync('/bin/sh', [tool, 'deps-get'], {encoding: 'utf8', env: {...server.env, HEX_BUILDS_URL: 'http://127.0.0.1:9/'}})
+      expect(lastLine(run.stdout)).to.contain('mix local.hex could not download from http://127.0.0.1:9/.')
+    })
+
+    it('fails when deps.get cannot reach the Hex repository, ending in a paragraph naming it and build.env.HEX_MIRROR', () => {
+      withDeps('      {:jason, "~> 1.4"}')
+      server.answer('mix', 'deps.get', 1, 'Failed to fetch record for hexpm/jason from registry (using cache instead)\n{:failed_connect, [{:to_address, {\'repo.hex.pm\', 443}}, {:inet, [:inet], :nxdomain}]}\n** (Mix) No package with name jason (from: mix.exs) in registry')
+      const run = server.deploy(['deps-get'])
+      expect(run.status).to.equal(1)
+      expect(lastLine(run.stdout)).to.equal(
+        "mix deps.get could not fetch jason (the project's Hex packages) from the Hex repository https://repo.hex.pm. Let this server reach that host, or point it at a mirror it can reach with build.env.HEX_MIRROR in gatling.json (\"build\": {\"env\": {\"HEX_MIRROR\": \"https://…\"}}), then push again. Nothing was installed: the release that serves now keeps serving.",
+      )
+    })
+
+    it("leaves any other deps.get failure to mix's own message", () => {
+      withDeps('      {:jason, "~> 1.4"}')
+      server.answer('mix', 'deps.get', 1, '** (Mix) Hex dependency resolution failed, change the version requirements of your dependencies')
+      const run = server.deploy(['deps-get'])
+      expect(run.status).to.equal(1)
+      expect(lastLine(run.stdout)).to.equal('** (Mix) Hex dependency resolution failed, change the version requirements of your dependencies')
+    })
+  })
+
+  describe('assets: npm, then mix assets.deploy or phx.digest', () => {
+    const build = () => join(apps, 'build')
+    const lastLine = (out: string) => out.trim().split('\n').at(-1)!
+    // the error texts of phoenixframework/esbuild (lib/esbuild/npm_registry.ex) and tailwind (lib/tailwind.ex)
+    const esbuildError = "** (RuntimeError) couldn't fetch https://registry.npmjs.org/@esbuild/linux-x64/0.25.4: {:error, {:failed_connect, [{:to_address, {~c\"registry.npmjs.org\", 443}}, {:inet, [:inet], :nxdomain}]}}\n\nYou may also install the \"esbuild\" executable manually, see the docs: https://hexdocs.pm/esbuild\n"
+    const tailwindError = "** (RuntimeError) Couldn't fetch https://github.com/tailwindlabs/tailwindcss/releases/download/v4.1.7/tailwindcss-linux-x64: {:error, {:failed_connect, [{:to_address, {~c\"github.com\", 443}}, {:inet, [:inet], :nxdomain}]}}\n\nThis typically means we cannot reach the source or you are behind a proxy.\n"
+
+    it('runs mix assets.deploy where the project defines the alias, else mix phx.digest', () => {
+      writeFileSync(join(build(), 'mix.exs'), '"assets.deploy": ["esbuild default --minify", "phx.digest"]\n')
+      expect(server.deploy(['assets']).status).to.equal(0)
+      writeFileSync(join(build(), 'mix.exs'), 'defp aliases, do: []\n')
+      expect(server.deploy(['assets']).status).to.equal(0)
+      expect(server.calls('mix')).to.deep.equal([['assets.deploy'], ['phx.digest']])
+    })
+
+    for (const [tool, error, url, setting, config] of [
+      ['esbuild', esbuildError, 'https://registry.npmjs.org/@esbuild/linux-x64/0.25.4', 'build.env.MIX_ESBUILD_PATH', 'config :esbuild, path: System.get_env("MIX_ESBUILD_PATH")'],
+      ['tailwind', tailwindError, 'https://github.com/tailwindlabs/tailwindcss/releases/download/v4.1.7/tailwindcss-linux-x64', 'build.env.MIX_TAILWIND_PATH', 'config :tailwind, path: System.get_env("MIX_TAILWIND_PATH")'],
+    ]) {
+      it(`fails when ${tool} cannot be downloaded, ending in a paragraph naming the tool, the URL and the setting for a local binary`, () => {
+        writeFileSync(join(build(), 'mix.exs'), '"assets.deploy": ["tailwind app --minify", "esbuild app --minify", "phx.digest"]\n')
+        server.answer('mix', 'assets.deploy', 1, error)
+        const run = server.deploy(['assets'])
+        expect(run.status).to.equal(1)
+        expect(run.stdout, "the tool's own message first").to.contain(error.split('\n')[0])
+        const last = lastLine(run.stdout)
+        expect(last).to.match(new RegExp(`^${tool} could not be downloaded from ${url.replaceAll('.', '\\.')}: `))
+        expect(last).to.contain(setting).and.contain(config).and.match(/The release that serves now keeps serving\.$/)
+      })
+    }
+
+    it("leaves any other failure to mix's own message", () => {
+      writeFileSync(join(build(), 'mix.exs'), '"assets.deploy": ["phx.digest"]\n')
+      server.answer('mix', 'assets.deploy', 1, '** (Mix) The task "tailwind" could not be found')
+      const run = server.deploy(['assets'])
+      expect(run.status).to.equal(1)
+      expect(lastLine(run.stdout)).to.equal('** (Mix) The task "tailwind" could not be found')
+    })
+
+    it('installs the npm packages of assets/package.json first: npm ci with a lock file, else npm install', () => {
+      writeFileSync(join(build(), 'mix.exs'), '"assets.deploy": ["phx.digest"]\n')
+      mkdirSync(join(build(), 'assets'), {recursive: true})
+      writeFileSync(join(build(), 'assets', 'package.json'), '{}\n')
+      symlinkSync(join(server.root, 'stubs', 'stub.sh'), join(server.bin, 'npm'))
+      expect(server.deploy(['assets']).status).to.equal(0)
+      writeFileSync(join(build(), 'assets', 'package-lock.json'), '{}\n')
+      expect(server.deploy(['assets']).status).to.equal(0)
+      expect(server.calls('npm')).to.deep.equal([['install', '--no-audit', '--no-fund'], ['ci', '--no-audit', '--no-fund']])
+      expect(server.calls('mix')).to.deep.equal([['assets.deploy'], ['assets.deploy']])
+    })
+
+    it('fails, saying to run setup again, when assets/package.json needs npm and the server has none', () => {
+      writeFileSync(join(build(), 'mix.exs'), '"assets.deploy": ["phx.digest"]\n')
+      mkdirSync(join(build(), 'assets'), {recursive: true})
+      writeFileSync(join(build(), 'assets', 'package.json'), '{}\n')
+      // a PATH with only what the tool runs before it looks for npm
+      const bin = join(server.root, 'no-npm-bin')
+      mkdirSync(bin)
+      for (const program of ['mktemp', 'rm']) symlinkSync(`/usr/bin/${program}`, join(bin, program))
+      const run = spawnSync('/bin/sh', [join(tools, 'gatling-deploy'), 'assets'], {encoding: 'utf8', env: {...server.env, PATH: `${server.bin}:${bin}`}})
+      expect(run.status).to.equal(1)
+      expect(lastLine(run.stdout)).to.equal('assets/package.json needs npm, and this server has none: run gatling setup again from the project (it installs Node.js and npm for apps with assets/package.json).')
+      expect(server.calls('mix')).to.deep.equal([])
     })
   })
 

@@ -4,8 +4,9 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {buildAssets} from '../../../src/steps/build-assets.js'
-import {FakeServer, deployContext} from '../support.js'
+import {FakeServer, deployContext, onlyCommand} from '../support.js'
 
+// what gatling-deploy assets does (npm, assets.deploy or phx.digest, a failed tool download): server/gatling-deploy.test.ts
 describe('steps/build-assets', () => {
   let server: FakeServer
   let build: string
@@ -25,16 +26,13 @@ describe('steps/build-assets', () => {
     expect(buildAssets.onlyIfReason).to.match(/no assets/)
     mkdirSync(join(build, 'priv', 'static'), {recursive: true})
     expect(run(buildAssets.onlyIf!(ctx()).script).status, 'priv/static').to.equal(0)
+    writeFileSync(join(build, 'mix.exs'), '"assets.deploy": ["esbuild default --minify", "phx.digest"]\n')
+    expect(run(buildAssets.onlyIf!(ctx()).script).status, 'the alias').to.equal(0)
   })
 
-  it('runs mix assets.deploy where the project defines it, else mix phx.digest, with MIX_ENV=prod', () => {
-    writeFileSync(join(build, 'mix.exs'), '"assets.deploy": ["esbuild default --minify", "phx.digest"]\n')
-    expect(run(buildAssets.onlyIf!(ctx()).script).status).to.equal(0)
-    const [command] = buildAssets.commands(ctx())
-    expect(run(command.script).status).to.equal(0)
-    writeFileSync(join(build, 'mix.exs'), 'defp aliases, do: []\n')
-    expect(run(command.script).status).to.equal(0)
-    expect(server.calls('mix')).to.deep.equal([['assets.deploy'], ['phx.digest']])
-    expect(command.script).to.contain('env MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 mix assets.deploy').and.contain('env MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 mix phx.digest')
+  it('runs gatling-deploy assets in the build directory, in the build environment with build.env', () => {
+    expect(onlyCommand(buildAssets, deployContext({buildEnv: {MIX_ESBUILD_PATH: '/usr/bin/esbuild'}})).script).to.equal(
+      'cd /srv/gatling/hello/build && env MIX_ESBUILD_PATH=/usr/bin/esbuild MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 /srv/gatling/hello/tools/gatling-deploy assets',
+    )
   })
 })

@@ -5,7 +5,8 @@ import {join} from 'node:path'
 
 import {sh} from '../../../src/remote/shell.js'
 import {HELPER} from '../../../src/server/layout.js'
-import {DEPLOY_TOOL, deployTool, fromState, helper, hostHeader, mix, moduleName} from '../../../src/steps/deploy-support.js'
+import {BUILD_ENV_KEYS} from '../../../src/server/rules.js'
+import {DEPLOY_TOOL, buildEnv, buildTool, deployTool, fromState, helper, hostHeader, mix, moduleName} from '../../../src/steps/deploy-support.js'
 import {deployContext, tempDir} from '../support.js'
 
 describe('steps/deploy-support', () => {
@@ -35,6 +36,22 @@ describe('steps/deploy-support', () => {
 
   it('mix() runs in the build directory with MIX_ENV=prod', () => {
     expect(mix(deployContext(), 'deps.get', '--only', 'prod').script).to.equal('cd /srv/gatling/hello/build && env MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 mix deps.get --only prod')
+  })
+
+  it("mix() passes gatling.json's build.env first, then the build's own variables (which build.env cannot set)", () => {
+    const ctx = deployContext({buildEnv: {HEX_MIRROR: 'https://hex.example.com', MIX_ESBUILD_PATH: '/usr/bin/esbuild'}})
+    expect(mix(ctx, 'compile').script).to.equal('cd /srv/gatling/hello/build && env HEX_MIRROR=https://hex.example.com MIX_ESBUILD_PATH=/usr/bin/esbuild MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 mix compile')
+    expect(buildEnv().map((kv) => kv.split('=')[0])).to.deep.equal([...BUILD_ENV_KEYS])
+  })
+
+  it('buildTool() runs a deploy tool subcommand in the build directory and environment', () => {
+    expect(buildTool(deployContext({buildEnv: {HEX_MIRROR: 'http://127.0.0.1:9/'}}), 'deps-get').script).to.equal('cd /srv/gatling/hello/build && env HEX_MIRROR=http://127.0.0.1:9/ MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 /srv/gatling/hello/tools/gatling-deploy deps-get')
+  })
+
+  it('a build.env value reaches mix as it is: one argument each, never expanded by the shell', () => {
+    const value = `a b;$(id) \`id\` 'q' "d" \\`
+    const script = sh('env', '-i', ...buildEnv({HEX_MIRROR: value}), 'printenv', 'HEX_MIRROR')
+    expect(spawnSync('/bin/sh', ['-c', script], {encoding: 'utf8'}).stdout).to.equal(`${value}\n`)
   })
 
   it('moduleName camel-cases the app name as Elixir does', () => {

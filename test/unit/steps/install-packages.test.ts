@@ -1,7 +1,7 @@
 import {expect} from 'chai'
 
 import {sh} from '../../../src/remote/shell.js'
-import {PACKAGES, installPackages} from '../../../src/steps/install-packages.js'
+import {NODE_PACKAGES, PACKAGES, installPackages} from '../../../src/steps/install-packages.js'
 import {setupContext} from '../support.js'
 
 describe('steps/install-packages', () => {
@@ -17,6 +17,14 @@ describe('steps/install-packages', () => {
 
   it('installs what the server scripts need', () => {
     for (const pkg of ['nginx', 'git', 'curl', 'elixir', 'erlang-dev', 'nftables', 'sudo', 'build-essential']) expect(PACKAGES).to.include(pkg)
+  })
+
+  it('adds Node.js and npm only for a project with assets/package.json (setup run from it)', () => {
+    expect(PACKAGES).to.not.include('nodejs').and.not.include('npm')
+    const install = (needsNode: boolean) => installPackages.commands(setupContext({needsNode}))[1].script
+    expect(install(false)).to.match(new RegExp(`${PACKAGES.at(-1)}$`))
+    expect(install(true)).to.match(/ erlang-src nodejs npm$/)
+    expect([installPackages.check!(setupContext({needsNode: true}))].flat()[0].script).to.contain(sh('dpkg-query', '-W', ...PACKAGES, ...NODE_PACKAGES))
   })
 
   it('is unchanged when dpkg knows every package as installed', () => {
