@@ -11,7 +11,9 @@ import {checkout} from '../../../src/steps/checkout.js'
 import {renderDeployTool} from '../../../src/steps/install-deploy-hook.js'
 import {deployContext, git, onlyCommand, tempDir} from '../support.js'
 
-describe('steps/checkout', () => {
+describe('steps/checkout', function () {
+  this.timeout(20_000)
+
   it('is one command: gatling-deploy checkout with the commit', () => {
     expect(onlyCommand(checkout, deployContext({rev: shellVar('REV')})).script).to.equal('/srv/gatling/hello/tools/gatling-deploy checkout "$REV"')
     expect(onlyCommand(checkout, deployContext()).script).to.equal('/srv/gatling/hello/tools/gatling-deploy checkout 0123456789abcdef0123456789abcdef01234567')
