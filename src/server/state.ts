@@ -17,6 +17,8 @@ export const STATE_KEYS = {
   previousVsn: 'previous_vsn',
   /** make_upgrade.exs's output (appup, relup, upgrade package) */
   upgrade: 'upgrade',
+  /** the git index of the build checkout: the next checkout rewrites only the files that changed */
+  checkoutIndex: 'checkout_index',
 } as const
 
 export type StateKey = keyof typeof STATE_KEYS

@@ -1,26 +1,15 @@
 import type {DeployContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
-import {type Arg, and, cmd, quote, sh} from '../remote/shell.js'
+import {deployTool} from './deploy-support.js'
 
 /**
- * The build directory becomes exactly the pushed commit, keeping only the caches (_build, deps):
- * a file changed on the server (a dirty mix.lock) can never block a deploy. Files get the time of
- * the checkout (tar -m), not of the commit: mix compares mtimes, and an older commit time could hide a change.
- * Inside pre-receive the new objects are still in quarantine: the hook passes their location on.
+ * The build directory becomes exactly the pushed commit, keeping only the caches (_build, deps): a file
+ * changed on the server (a dirty mix.lock) can never block a deploy. Through a git index of its own
+ * (state/checkout_index), only files whose content changed are written, with the time of the checkout:
+ * mix compares mtimes, so unchanged files (and the path dependencies made of them) are not rebuilt.
+ * `gatling-deploy checkout` does it (templates/server/gatling-deploy.sh.ejs).
  */
 export const checkout: Step<DeployContext> = {
   title: 'Check out the pushed commit',
-  commands: (ctx) => {
-    const git = (...args: Arg[]) =>
-      `env \${GATLING_OBJECTS:+"GIT_OBJECT_DIRECTORY=$GATLING_OBJECTS"} \${GATLING_ALTERNATES:+"GIT_ALTERNATE_OBJECT_DIRECTORIES=$GATLING_ALTERNATES"} ${sh('git', '--git-dir', ctx.paths.repo, ...args)}`
-    return [
-      cmd(and(
-        // checked first: in a pipe, a failing git archive would go unnoticed
-        `${git('cat-file', '-e')} ${quote(ctx.rev)}'^{commit}'`,
-        sh('find', ctx.paths.build, '-mindepth', '1', '-maxdepth', '1', '!', '-name', '_build', '!', '-name', 'deps', '-exec', 'rm', '-rf', '{}', '+'),
-        `${git('archive', '--format=tar', ctx.rev)} | ${sh('tar', '-x', '-m', '-C', ctx.paths.build)}`,
-        `echo "checked out $(${git('rev-parse', '--short=12', ctx.rev)})"`,
-      )),
-    ]
-  },
+  commands: (ctx) => [deployTool(ctx, 'checkout', ctx.rev)],
 }

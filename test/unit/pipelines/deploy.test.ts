@@ -7,7 +7,7 @@ import type {DeployContext} from '../../../src/context.js'
 import {runPipeline} from '../../../src/pipeline/runner.js'
 import {renderScript} from '../../../src/pipeline/script.js'
 import {appFilesPipeline, deployPipeline, deployScript, prepareAppPipeline, upgradePath} from '../../../src/pipelines/deploy.js'
-import {quote, sh, shellVar} from '../../../src/remote/shell.js'
+import {quote, shellVar} from '../../../src/remote/shell.js'
 import {HELPER} from '../../../src/server/layout.js'
 import {hotUpgrade} from '../../../src/steps/hot-upgrade.js'
 import {prepareApp} from '../../../src/steps/prepare-app.js'
@@ -146,14 +146,14 @@ describe('pipelines/deploy', () => {
     it('decides hot or restart on the server (never forced by the CLI flag) and keeps the app paths and gatling-root calls', () => {
       const script = deployScript(hookContext({forceRestart: true}))
       expect(script).to.contain('/srv/gatling/hello/tools/gatling-deploy decide\n').and.not.contain('decide --restart')
-      expect(script).to.contain(sh('git', '--git-dir', '/srv/gatling/hello/repo.git', 'archive', '--format=tar', shellVar('REV')))
+      expect(script).to.contain('/srv/gatling/hello/tools/gatling-deploy checkout "$REV"\n')
       expect(script).to.contain(`sudo -n ${HELPER} site hello example.com www.example.com`)
       expect(script).to.contain(`sudo -n ${HELPER} prune hello 5`)
     })
   })
 
   // The whole pipeline, run by both drivers against stub programs: gatling-deploy and sudo only record
-  // (the tool's own behaviour is tested in test/unit/server), git and the checkout are real.
+  // (the tool's own behaviour is tested in test/unit/server and, for the checkout, test/unit/steps).
   describe('both drivers run the fork the same way', function () {
     this.timeout(30_000)
 
@@ -198,7 +198,7 @@ describe('pipelines/deploy', () => {
       },
     }
 
-    const BEFORE_FORK = ['deploy version', 'deploy deps-get', 'mix deps.compile', 'mix compile', 'mix release', 'root install-release hello 0.1.0+1', 'root unit hello', 'root migrate hello 0.1.0+1 Hello.Release', 'deploy decide', 'root site hello example.com']
+    const BEFORE_FORK = () => [`deploy checkout ${sha}`, 'deploy version', 'deploy deps-get', 'mix deps.compile', 'mix compile', 'mix release', 'root install-release hello 0.1.0+1', 'root unit hello', 'root migrate hello 0.1.0+1 Hello.Release', 'deploy decide', 'root site hello example.com']
     const HOT_CALLS = ['deploy hot-upgrade']
     const RESTART_CALLS = ['deploy start', 'deploy health-instance /health example.com', 'root switch hello 4001 /health example.com']
     const AFTER_FORK = ['deploy health-nginx /health example.com', 'deploy mark-current', 'root prune hello 5']
@@ -208,21 +208,21 @@ describe('pipelines/deploy', () => {
         it('runs only the hot upgrade when decide said hot', async () => {
           decide('hot')
           await run()
-          expect(sequence()).to.deep.equal([...BEFORE_FORK, ...HOT_CALLS, ...AFTER_FORK])
+          expect(sequence()).to.deep.equal([...BEFORE_FORK(), ...HOT_CALLS, ...AFTER_FORK])
         })
 
         for (const decision of ['restart', 'first']) {
           it(`runs only the zero-downtime restart when decide said ${decision}`, async () => {
             decide(decision)
             await run()
-            expect(sequence()).to.deep.equal([...BEFORE_FORK, ...RESTART_CALLS, ...AFTER_FORK])
+            expect(sequence()).to.deep.equal([...BEFORE_FORK(), ...RESTART_CALLS, ...AFTER_FORK])
           })
         }
 
         it('runs the restart after a refused hot upgrade wrote "restart"', async () => {
           decide('hot', true)
           await run()
-          expect(sequence()).to.deep.equal([...BEFORE_FORK, ...HOT_CALLS, ...RESTART_CALLS, ...AFTER_FORK])
+          expect(sequence()).to.deep.equal([...BEFORE_FORK(), ...HOT_CALLS, ...RESTART_CALLS, ...AFTER_FORK])
         })
       })
     }

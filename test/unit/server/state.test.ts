@@ -7,7 +7,7 @@ import {deployContext} from '../support.js'
 
 describe('server/state', () => {
   it("keeps each value a step leaves for the next as a file in the app's state/ directory", () => {
-    expect(STATE_KEYS).to.deep.equal({vsn: 'vsn', number: 'number', deploys: 'deploys', path: 'path', port: 'port', previousVsn: 'previous_vsn', upgrade: 'upgrade'})
+    expect(STATE_KEYS).to.deep.equal({vsn: 'vsn', number: 'number', deploys: 'deploys', path: 'path', port: 'port', previousVsn: 'previous_vsn', upgrade: 'upgrade', checkoutIndex: 'checkout_index'})
     expect(statePath(appPaths('hello'), 'previousVsn')).to.equal('/srv/gatling/hello/state/previous_vsn')
     expect(new Set(Object.values(STATE_KEYS)).size, 'one file per key').to.equal(Object.keys(STATE_KEYS).length)
   })
