@@ -19,6 +19,11 @@ function openSocket(host: TestHost) {
   const child = spawn(process.execPath, [join(FIXTURES, 'phoenixish-tools', 'ws-client.mjs'), '--stdin', '--timeout', '10000', `ws://${host.address}/live/websocket`], {stdio: ['pipe', 'pipe', 'inherit']})
   const lines: string[] = []
   const waiters: Array<() => void> = []
+  // a heartbeat, as LiveView's client sends every 30 s: the app closes a socket idle for 60 s (Phoenix's
+  // websocket timeout), and a push on a slow machine can take longer
+  const heartbeat = setInterval(() => child.stdin.write('ping:heartbeat\n'), 20_000)
+  child.on('exit', () => clearInterval(heartbeat))
+  child.stdin.on('error', () => {}) // a heartbeat written as the client exits
   createInterface({input: child.stdout}).on('line', (line) => {
     lines.push(line)
     waiters.splice(0).forEach((wake) => wake())
@@ -44,7 +49,10 @@ function openSocket(host: TestHost) {
     },
     opened: () => nextLine(/^OPEN$/),
     closed: () => nextLine(/^CLOSED$/),
-    close: () => child.stdin.end('close\n'),
+    close: () => {
+      clearInterval(heartbeat)
+      child.stdin.end('close\n')
+    },
   }
 }
 
