@@ -66,7 +66,11 @@ defmodule Gatling.Upgrade do
       timed("check_install_release", fn -> :release_handler.check_install_release(~c"#{vsn}") end)
       |> expect("check_install_release", &match?({:ok, _, _}, &1))
 
-      if booting, do: dry_run_code_change!(vsn, targets, dry_run_node(booting), expected)
+      if booting do
+        {node, wait_ms} = timed_ms(fn -> dry_run_node(booting) end)
+        dry_run_code_change!(vsn, targets, node, wait_ms, expected)
+      end
+
       switch(vsn, current, expected, opts)
     after
       if booting, do: stop_dry_run_node(dry_run_node(booting))
@@ -203,7 +207,7 @@ defmodule Gatling.Upgrade do
 
   defp stop_dry_run_node(_), do: :ok
 
-  defp dry_run_code_change!(vsn, targets, {:ok, peer, boot_ms} = node, expected) do
+  defp dry_run_code_change!(vsn, targets, {:ok, peer, boot_ms} = node, wait_ms, expected) do
     {us, failures} =
       :timer.tc(fn ->
         lib_apps = for {app, _, _} <- lib_dirs(vsn), do: app
@@ -221,7 +225,7 @@ defmodule Gatling.Upgrade do
       end)
 
     stop_dry_run_node(node)
-    say("dry run of code_change/3: #{div(us, 1000)} ms (its node booted in #{boot_ms} ms, beside the preflight)")
+    say("dry run of code_change/3: #{wait_ms + div(us, 1000)} ms added (its node booted in #{boot_ms} ms, beside the preflight and the check; waited #{wait_ms} ms for it, ran #{div(us, 1000)} ms)")
 
     if failures != [] do
       Gatling.UpgradeHooks.forget(vsn)
@@ -229,7 +233,7 @@ defmodule Gatling.Upgrade do
     end
   end
 
-  defp dry_run_code_change!(_vsn, _targets, {:error, why}, _expected),
+  defp dry_run_code_change!(_vsn, _targets, {:error, why}, _wait_ms, _expected),
     do: say("dry run of code_change/3 skipped: no node for it (#{why})")
 
   defp dry_run_one(peer, mod, extra, pid) do
