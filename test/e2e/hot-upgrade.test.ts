@@ -26,6 +26,8 @@ async function hotUpgradeToV2(host: TestHost, app: TestApp) {
   const r = await app.push(host)
   console.log(`      [${host.suite}] hot upgrade push: ${r.ms} ms`)
   expectHot(r)
+  // the counter's new code_change/3 ran on a copy of its state first (code-change.test.ts)
+  expect(r.stdout).to.match(/dry run: Hello\.Counter code_change on a copy of the state of #PID<[\d.]+> -> ok/)
 
   const after = await info(host)
   expect(after.pid, 'same OS process').to.equal(before.pid)
