@@ -56,12 +56,25 @@ defmodule Gatling.Upgrade do
     timed("unpack_release", fn -> :release_handler.unpack_release(~c"#{name}-#{vsn}") end)
     |> expect("unpack_release", &match?({:ok, _}, &1))
 
-    expected = preflight!(vsn)
+    # the node for the dry run of code_change/3 boots while the preflight and the check run
+    targets = code_change_targets(vsn, current)
+    booting = if targets != [], do: Task.async(fn -> start_dry_run_node(vsn) end)
 
-    timed("check_install_release", fn -> :release_handler.check_install_release(~c"#{vsn}") end)
-    |> expect("check_install_release", &match?({:ok, _, _}, &1))
+    try do
+      expected = preflight!(vsn)
 
-    switch(vsn, current, expected, opts)
+      timed("check_install_release", fn -> :release_handler.check_install_release(~c"#{vsn}") end)
+      |> expect("check_install_release", &match?({:ok, _, _}, &1))
+
+      if booting do
+        {node, wait_ms} = timed_ms(fn -> dry_run_node(booting) end)
+        dry_run_code_change!(vsn, targets, node, wait_ms, expected)
+      end
+
+      switch(vsn, current, expected, opts)
+    after
+      if booting, do: stop_dry_run_node(dry_run_node(booting))
+    end
   end
 
   defp downgrade(vsn, opts) do
@@ -98,10 +111,17 @@ defmodule Gatling.Upgrade do
   end
 
   defp switch(vsn, from, expected, opts) do
+    back_to = permanent()
     {r, ms} = with_runtime_sys_config(vsn, expected, fn -> timed_ms(fn -> :release_handler.install_release(~c"#{vsn}") end) end)
     Gatling.UpgradeHooks.forget(vsn)
-    say("install_release -> #{inspect(r)} (#{ms} ms inside the node)")
-    expect(r, "install_release", &match?({:ok, _, _}, &1))
+    say("install_release -> #{inspect(r, limit: 8)} (#{ms} ms inside the node)")
+
+    case r do
+      {:ok, _, _} -> :ok
+      {:error, reason} -> die(install_failure(reason, back_to))
+      other -> die("install_release failed: #{inspect(other, limit: 8)}")
+    end
+
     verify_config!(vsn, expected)
 
     if "--no-permanent" in opts do
@@ -121,6 +141,191 @@ defmodule Gatling.Upgrade do
 
     ok("#{from} -> #{vsn} switch_ms=#{ms}")
   end
+
+  # -- dry run of code_change/3, before the point of no return ---------------
+  # After point_of_no_return a code_change/3 that fails makes release_handler restart the node in
+  # place (requests fail until it is back). So first, each process the relup will send code_change
+  # (its {code_change, up, [{Mod, Extra}]} instructions, for the supervised processes that list Mod,
+  # as release_handler finds them) has a copy of its state (sys:get_state) run through the NEW Mod's
+  # code_change in a separate, short-lived VM: a :peer over a pipe (no distribution, no cookie, no
+  # port), booted from the unpacked release (start_clean, sys.config, the runtime config the node
+  # will get). Nothing reaches the live node. A process the dry run cannot stand for is skipped and
+  # said: no state within 5 s, a state over 16 MB, or a failure on a state holding pids, ports,
+  # references or funs (they mean nothing outside the live node, so the failure may not be real).
+  @dry_run_max_state_bytes 16 * 1024 * 1024
+  @dry_run_timeout_ms 10_000
+
+  defp code_change_targets(vsn, from) do
+    relup = Path.join([root(), "releases", vsn, "relup"])
+
+    script =
+      case :file.consult(String.to_charlist(relup)) do
+        {:ok, [{_, ups, _downs}]} -> with {_, _, script} <- List.keyfind(ups, ~c"#{from}", 0), do: script
+        _ -> nil
+      end
+
+    mods = for {:code_change, :up, list} <- script || [], {mod, extra} <- list, do: {mod, extra}
+    procs = if mods == [], do: [], else: :release_handler_1.get_supervised_procs()
+    targets = for {mod, extra} <- mods, {_sup, _name, pid, ms} <- procs, mod in ms, do: {mod, extra, pid}
+    if script == nil, do: say("dry run of code_change/3: #{relup} has no upgrade from #{from}")
+    if mods != [], do: say("dry run of code_change/3: #{length(targets)} process(es) of #{mods |> Enum.map_join(", ", &inspect(elem(&1, 0)))}")
+    targets
+  end
+
+  defp start_dry_run_node(vsn) do
+    erl = Path.join([root(), "erts-#{:erlang.system_info(:version)}", "bin", "erl"])
+    rel = Path.join([root(), "releases", vsn])
+
+    cond do
+      not Code.ensure_loaded?(:peer) -> {:error, "this OTP has no :peer (OTP 25 and later have)"}
+      not File.exists?(erl) -> {:error, "#{erl} not found"}
+      true ->
+        args = ["-boot", Path.join(rel, "start_clean"), "-boot_var", "RELEASE_LIB", Path.join(root(), "lib"), "-config", Path.join(rel, "sys"), "+S", "1:1"]
+        # no crash dump of the dry run over the node's own (ERL_CRASH_DUMP is the node's)
+        opts = %{connection: :standard_io, exec: String.to_charlist(erl), args: Enum.map(args, &String.to_charlist/1), env: [{~c"ERL_CRASH_DUMP_SECONDS", ~c"0"}], wait_boot: 30_000}
+
+        case :timer.tc(fn -> :peer.start(opts) end) do
+          {us, {:ok, peer, _}} -> {:ok, peer, div(us, 1000)}
+          {_, other} -> {:error, inspect(other)}
+        end
+    end
+  catch
+    kind, reason -> {:error, Exception.format_banner(kind, reason)}
+  end
+
+  # the node the task booted, awaited once
+  defp dry_run_node(task) do
+    Process.get({:dry_run_node, task.ref}) ||
+      (Task.await(task, 60_000) |> tap(&Process.put({:dry_run_node, task.ref}, &1)))
+  end
+
+  defp stop_dry_run_node({:ok, peer, _}) do
+    :peer.stop(peer)
+  catch
+    _, _ -> :ok
+  end
+
+  defp stop_dry_run_node(_), do: :ok
+
+  defp dry_run_code_change!(vsn, targets, {:ok, peer, boot_ms} = node, wait_ms, expected) do
+    {us, failures} =
+      :timer.tc(fn ->
+        lib_apps = for {app, _, _} <- lib_dirs(vsn), do: app
+        for app <- lib_apps, do: :peer.call(peer, :application, :load, [app])
+        if expected != [], do: :peer.call(peer, :application, :set_env, [expected, [persistent: true]])
+
+        for {mod, extra, pid} <- targets, reduce: [] do
+          failures ->
+            case dry_run_one(peer, mod, extra, pid) do
+              :ok -> say("dry run: #{inspect(mod)} code_change on a copy of the state of #{inspect(pid)} -> ok"); failures
+              {:skipped, why} -> say("dry run: #{inspect(mod)} (#{inspect(pid)}) not tried: #{why}"); failures
+              {:failed, why} -> say("dry run: #{why}"); [why | failures]
+            end
+        end
+      end)
+
+    stop_dry_run_node(node)
+    say("dry run of code_change/3: #{wait_ms + div(us, 1000)} ms added (its node booted in #{boot_ms} ms, beside the preflight and the check; waited #{wait_ms} ms for it, ran #{div(us, 1000)} ms)")
+
+    if failures != [] do
+      Gatling.UpgradeHooks.forget(vsn)
+      die(Enum.join(Enum.reverse(failures), "; ") <> " (tried on a copy of the state, before install_release: the node is untouched)")
+    end
+  end
+
+  defp dry_run_code_change!(_vsn, _targets, {:error, why}, _wait_ms, _expected),
+    do: say("dry run of code_change/3 skipped: no node for it (#{why})")
+
+  defp dry_run_one(peer, mod, extra, pid) do
+    with {:ok, kind} <- process_kind(mod),
+         {:ok, state} <- copy_state(pid),
+         {:module, ^mod} <- :peer.call(peer, :code, :ensure_loaded, [mod]) do
+      vsn = :release_handler_1.get_current_vsn(mod)
+
+      case :peer.call(peer, :erl_eval, :expr, [code_change_expr(kind), bindings(M: mod, V: vsn, S: state, E: extra), :none, :none, :value], @dry_run_timeout_ms) do
+        :ok -> :ok
+        failure -> failed(mod, kind, failure, state)
+      end
+    else
+      {:skipped, why} -> {:skipped, why}
+      {:error, why} -> {:skipped, "the new #{inspect(mod)} does not load in the dry-run node: #{inspect(why)}"}
+    end
+  catch
+    :exit, {:timeout, _} -> {:failed, "code_change of #{inspect(mod)} did not return within #{@dry_run_timeout_ms} ms"}
+    kind, reason -> {:skipped, "the dry-run node failed: #{Exception.format_banner(kind, reason)}"}
+  end
+
+  defp process_kind(mod) do
+    behaviours = for {key, list} <- mod.module_info(:attributes), key in [:behaviour, :behavior], b <- list, do: b
+
+    cond do
+      Enum.any?(behaviours, &(&1 in [GenServer, :gen_server])) -> {:ok, :gen_server}
+      :gen_statem in behaviours -> {:ok, :gen_statem}
+      true -> {:skipped, "only gen_server and gen_statem processes are dry-run (behaviours: #{inspect(behaviours)})"}
+    end
+  end
+
+  defp copy_state(pid) do
+    state = :sys.get_state(pid, 5_000)
+    size = :erlang.external_size(state)
+    if size > @dry_run_max_state_bytes, do: {:skipped, "its state is #{div(size, 1024 * 1024)} MB"}, else: {:ok, state}
+  catch
+    :exit, reason -> {:skipped, "no state from sys:get_state within 5 s (#{inspect(reason, limit: 5)})"}
+  end
+
+  # Erlang, evaluated in the dry-run node: what sys:change_code would count as a failure
+  defp code_change_expr(:gen_server), do: parse_expr("try M:code_change(V, S, E) of {ok, _} -> ok; R -> {returned, R} catch C:R:T -> {raised, C, R, T} end.")
+  defp code_change_expr(:gen_statem), do: parse_expr("try M:code_change(V, element(1, S), element(2, S), E) of {ok, _, _} -> ok; R -> {returned, R} catch C:R:T -> {raised, C, R, T} end.")
+
+  defp parse_expr(text) do
+    {:ok, tokens, _} = :erl_scan.string(String.to_charlist(text))
+    {:ok, [expr]} = :erl_parse.parse_exprs(tokens)
+    expr
+  end
+
+  defp bindings(kv), do: Enum.reduce(kv, :erl_eval.new_bindings(), fn {k, v}, acc -> :erl_eval.add_binding(k, v, acc) end)
+
+  defp failed(mod, kind, failure, state) do
+    why =
+      case failure do
+        {:raised, class, reason, stack} -> code_change_name(mod, kind) <> " " <> describe_raise(class, reason, stack)
+        {:returned, other} -> "#{code_change_name(mod, kind)} returned #{inspect(other, limit: 8)}, not {:ok, ...}"
+      end
+
+    if local_only?(state),
+      do: {:skipped, why <> ", but its state holds pids, ports, references or funs, which mean nothing outside the live node: not counted"},
+      else: {:failed, why}
+  end
+
+  defp code_change_name(mod, :gen_server), do: "code_change/3 of #{inspect(mod)}"
+  defp code_change_name(mod, :gen_statem), do: "code_change/4 of #{inspect(mod)}"
+
+  defp describe_raise(:error, reason, stack) do
+    e = Exception.normalize(:error, reason, stack)
+    "raised #{inspect(e.__struct__)}: #{Exception.message(e)}"
+  end
+
+  defp describe_raise(:throw, value, _), do: "threw #{inspect(value, limit: 8)}"
+  defp describe_raise(:exit, reason, _), do: "exited: #{inspect(reason, limit: 8)}"
+
+  defp local_only?(t) when is_pid(t) or is_port(t) or is_reference(t) or is_function(t), do: true
+  defp local_only?(t) when is_tuple(t), do: t |> Tuple.to_list() |> local_only?()
+  defp local_only?(t) when is_map(t), do: Enum.any?(t, fn {k, v} -> local_only?(k) or local_only?(v) end)
+  defp local_only?([h | t]), do: local_only?(h) or local_only?(t)
+  defp local_only?(_), do: false
+
+  # A failure after point_of_no_return (the dry run cannot foresee every one) is answered with
+  # {:error, reason}, and release_handler then restarts this node in place (init:restart/0: same OS
+  # process, every application stopped and started again) into the permanent release.
+  defp install_failure({:code_change_failed, _pid, mod, _vsn, reason}, back_to),
+    do: "install_release failed after point_of_no_return: code_change of #{inspect(mod)} #{describe_sys_error(reason)}; release_handler restarts this node in place into #{back_to}: requests fail until it is back"
+
+  defp install_failure(reason, back_to),
+    do: "install_release failed: #{inspect(reason, limit: 8)}; after point_of_no_return, release_handler restarts this node in place into #{back_to}"
+
+  # what sys:change_code answered: gen_server and gen_statem catch code_change's exception
+  defp describe_sys_error({:EXIT, {reason, stack}}) when is_list(stack), do: describe_raise(:error, reason, stack)
+  defp describe_sys_error(other), do: "failed: #{inspect(other, limit: 8)}"
 
   # install_release replaces every application's env with releases/VSN/sys.config (build-time config)
   # before it runs the relup, and the relup's first instruction puts the runtime config back: a

@@ -7,40 +7,11 @@ import {expect} from 'chai'
 import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {TestApp, body, describeRun, httpGet, info, loadDuring, waitFor, type LoadReport, type RunResult} from '../helpers/app.js'
-import {buildCli} from '../helpers/cli.js'
-import {bootHost, shutdownAll, type TestHost} from '../helpers/hosts.js'
+import {TestApp, body, describeRun, httpGet, info, loadDuring, waitFor} from '../helpers/app.js'
+import {shutdownAll, type TestHost} from '../helpers/hosts.js'
+import {deployV1, expectHot, expectRestart, printLoad} from '../helpers/upgrade.js'
 
 after(shutdownAll)
-
-/** boot, setup, .env.production, first push of v1 */
-async function deployV1(name: string, suite: string): Promise<{host: TestHost; app: TestApp}> {
-  await buildCli()
-  const host = await bootHost(name, {suite})
-  const app = await TestApp.create()
-  const setup = await app.setup(host)
-  expect(setup.code, describeRun(setup)).to.equal(0)
-  await app.write('.env.production', 'GREETING=bonjour\n')
-  await app.commitAll('production config')
-  const push = await app.push(host)
-  expect(push.code, describeRun(push)).to.equal(0)
-  expect(await body(host, '/')).to.equal('bonjour from v1')
-  return {host, app}
-}
-
-function expectHot(r: RunResult) {
-  expect(r.code, describeRun(r)).to.equal(0)
-  expect(r.stdout, describeRun(r)).to.include('hot upgrade')
-  expect(r.stdout, describeRun(r)).to.match(/GATLING_RESULT ok \S+ -> \S+/)
-}
-
-function expectRestart(r: RunResult, reason?: string) {
-  expect(r.code, describeRun(r)).to.equal(0)
-  const line = r.stdout.split('\n').find((l) => l.includes('restart (zero-downtime)'))
-  expect(line, describeRun(r)).to.be.a('string')
-  if (reason) expect(line).to.include(reason)
-  expect(r.stdout).to.include('Switch traffic to the new release')
-}
 
 /** v1 -> v2 hot, checked from the outside; returns the pid and vsn before */
 async function hotUpgradeToV2(host: TestHost, app: TestApp) {
@@ -55,6 +26,8 @@ async function hotUpgradeToV2(host: TestHost, app: TestApp) {
   const r = await app.push(host)
   console.log(`      [${host.suite}] hot upgrade push: ${r.ms} ms`)
   expectHot(r)
+  // the counter's new code_change/3 ran on a copy of its state first (code-change.test.ts)
+  expect(r.stdout).to.match(/dry run: Hello\.Counter code_change on a copy of the state of #PID<[\d.]+> -> ok/)
 
   const after = await info(host)
   expect(after.pid, 'same OS process').to.equal(before.pid)
@@ -73,12 +46,6 @@ async function hotUpgradeToV2(host: TestHost, app: TestApp) {
   expect(proto2.status, proto2.body).to.equal(200)
   expect(proto2.body.trim()).to.equal('string "abc"')
   return {before, after}
-}
-
-function printLoad(label: string, report: LoadReport) {
-  const bodies = [...report.bodies.entries()].map(([b, n]) => `${JSON.stringify(b.slice(0, 40))}x${n}`).join(', ')
-  console.log(`      LOAD ${label}: ${report.requests} requests, ${report.failed} failed, max latency ${report.maxLatencyMs} ms, p99 ${report.p99LatencyMs} ms [${bodies}]`)
-  if (report.failures.length) console.log(`      failures: ${report.failures.join(' | ')}`)
 }
 
 describe('hot upgrades (bookworm)', function () {

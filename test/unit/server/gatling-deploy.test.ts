@@ -343,7 +343,18 @@ describe('server/gatling-deploy', function () {
       server.answer('systemd-run', 'gatling_argv', 1, '{:error, :bad_relup}')
       const run = server.deploy(['hot-upgrade'])
       expect(run.status, run.stderr).to.equal(0)
-      expect(run.stdout).to.contain('the hot upgrade was refused: falling back to the zero-downtime restart\n')
+      expect(run.stdout).to.contain('no hot upgrade: the node gave no result. Falling back to the zero-downtime restart\n')
+      expect(state('path')).to.equal('restart\n')
+    })
+
+    it("says why the node did not upgrade (its GATLING_RESULT error) and passes the node's lines through", () => {
+      setState('path', 'hot')
+      const refusal = 'code_change/3 of Hello.Counter raised RuntimeError: boom (tried on a copy of the state, before install_release: the node is untouched)'
+      server.answer('systemd-run', 'gatling_argv', 1, `[gatling] dry run: code_change/3 of Hello.Counter raised RuntimeError: boom\nGATLING_RESULT error ${refusal}`)
+      const run = server.deploy(['hot-upgrade'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal(`no hot upgrade: ${refusal}. Falling back to the zero-downtime restart\n`)
+      expect(run.stderr).to.contain(`[gatling] dry run: code_change/3 of Hello.Counter raised RuntimeError: boom\nGATLING_RESULT error ${refusal}\n`)
       expect(state('path')).to.equal('restart\n')
     })
 
