@@ -156,10 +156,12 @@ describe('hot upgrades (bookworm)', function () {
     expect((await info(host)).pid).to.equal(before.pid)
     expect(await body(host, '/')).to.equal('bonjour from v3')
     expect(report.requests).to.be.greaterThan(50)
+    expect(report.lastedUntilStop, `the load lasted the whole push (${report.requests} requests)`).to.equal(true)
     expect(report.failed, report.failures.join('\n')).to.equal(0)
     // every answer came from a node with its runtime config: no "hello from" mid-upgrade
     const wrong = [...report.bodies.keys()].filter((b) => !['bonjour from v2', 'bonjour from v3'].includes(b))
     expect(wrong, 'answers other than v2/v3 with GREETING=bonjour').to.deep.equal([])
+    expect([...report.bodies.keys()].sort(), 'the load saw the old code, then the new').to.deep.equal(['bonjour from v2', 'bonjour from v3'])
   })
 
   it('keeps in the running node only the version it runs and the one it came from', async () => {
@@ -189,6 +191,7 @@ describe('hot upgrades (bookworm)', function () {
     expect((await info(host)).pid).to.not.equal(before.pid)
     expect(await body(host, '/')).to.equal('bonjour from v3')
     expect(report.requests).to.be.greaterThan(50)
+    expect(report.lastedUntilStop, `the load lasted the whole push, through the switch (${report.requests} requests)`).to.equal(true)
     expect(report.failed, report.failures.join('\n')).to.equal(0)
   })
 })

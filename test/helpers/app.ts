@@ -206,6 +206,8 @@ export interface LoadReport {
   maxLatencyMs: number
   p99LatencyMs: number
   bodies: Map<string, number>
+  /** The load ran until `stop` resolved (not cut short by maxRequests): it covered the whole push. */
+  lastedUntilStop: boolean
 }
 
 /**
@@ -215,11 +217,11 @@ export interface LoadReport {
  */
 export async function loadDuring(url: string, stop: Promise<unknown>, opts: {workers?: number; maxRequests?: number; pauseMs?: number} = {}): Promise<LoadReport> {
   const workers = opts.workers ?? 4
-  const maxRequests = opts.maxRequests ?? 3000
+  const maxRequests = opts.maxRequests ?? 40_000
   const pauseMs = opts.pauseMs ?? 15
   let stopped = false
   stop.then(() => (stopped = true), () => (stopped = true))
-  const report: LoadReport = {requests: 0, ok: 0, failed: 0, failures: [], maxLatencyMs: 0, p99LatencyMs: 0, bodies: new Map()}
+  const report: LoadReport = {requests: 0, ok: 0, failed: 0, failures: [], maxLatencyMs: 0, p99LatencyMs: 0, bodies: new Map(), lastedUntilStop: false}
   const latencies: number[] = []
   const loop = async () => {
     while (!stopped && report.requests < maxRequests) {
@@ -248,6 +250,7 @@ export async function loadDuring(url: string, stop: Promise<unknown>, opts: {wor
     }
   }
   await Promise.all(Array.from({length: workers}, loop))
+  report.lastedUntilStop = stopped
   latencies.sort((a, b) => a - b)
   report.p99LatencyMs = latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] : 0
   report.maxLatencyMs = Math.round(report.maxLatencyMs)
