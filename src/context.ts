@@ -19,6 +19,8 @@ export interface SetupContext {
   /** Public keys allowed to log in as the deploy user. */
   authorizedKeys: string[]
   os?: OsInfo
+  /** gatling.json asks for certificates over ACME: certbot, its timer and its deploy hook are installed. */
+  certbot?: boolean
 }
 
 export interface DeployContext {
@@ -29,6 +31,8 @@ export interface DeployContext {
   rev: import('./remote/shell.js').Arg
   healthPath: string
   domains: string[]
+  /** HTTPS for the domains (gatling.json's "tls", checked locally); none: HTTP only. */
+  tls?: import('./config/tls.js').TlsSettings
   keepReleases: number
   /** The release `gatling rollback` goes back to (default: the one before current). */
   rollbackTo?: string

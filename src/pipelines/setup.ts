@@ -7,6 +7,7 @@ import {configureNginx} from '../steps/configure-nginx.js'
 import {createDeployUser} from '../steps/create-deploy-user.js'
 import {createSwap} from '../steps/create-swap.js'
 import {detectSystem} from '../steps/detect-system.js'
+import {installCertbot} from '../steps/install-certbot.js'
 import {installPackages} from '../steps/install-packages.js'
 import {installPrivilegedHelper} from '../steps/install-privileged-helper.js'
 
@@ -20,5 +21,6 @@ export const setupPipeline: Pipeline<SetupContext> = [
   installPrivilegedHelper,
   bindEpmdToLoopback,
   configureNginx,
+  installCertbot,
   configureFirewall,
 ]

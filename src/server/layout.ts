@@ -18,6 +18,17 @@ export const HELPER = '/usr/local/sbin/gatling-root'
 /** Root-owned templates gatling-root fills per app (unit, nginx site). */
 export const SHARE_DIR = '/usr/local/share/gatling'
 export const NGINX_UPSTREAMS = '/etc/nginx/gatling'
+/** Where certbot writes HTTP-01 challenges and nginx answers /.well-known/acme-challenge/ from (root 0755). */
+export const ACME_WEBROOT = '/var/lib/gatling-acme'
+/** certbot's configuration: live/NAME/{fullchain,privkey}.pem, renewal/, renewal-hooks/ (root's). */
+export const LETSENCRYPT = '/etc/letsencrypt'
+/** certbot's name for an app's certificate (its lineage). */
+export const certName = (app: string): string => `gatling-${app}`
+/** Run after every renewal: nginx reloads gracefully and serves the new certificate. */
+export const CERTBOT_DEPLOY_HOOK = `${LETSENCRYPT}/renewal-hooks/deploy/gatling-reload-nginx`
+/** Local CA certificates the system trusts (update-ca-certificates): a private ACME server's CA goes here. */
+export const LOCAL_CA_CERTS = '/usr/local/share/ca-certificates'
+
 /** Group of every app user (so gatling-root knows a user it did not create is no app). */
 export const APPS_GROUP = 'gatling-apps'
 
@@ -58,6 +69,10 @@ export interface AppPaths {
   /** /var/lib/gatling/APP: the app's home (0700, the app's) */
   home: string
   upstream: string
+  /** the app's own certificate (tls.certificate, the full chain): root 0644 */
+  tlsCertificate: string
+  /** its private key (tls.key): root 0600 */
+  tlsKey: string
 }
 
 export function appPaths(app: string): AppPaths {
@@ -80,6 +95,8 @@ export function appPaths(app: string): AppPaths {
     ports: `${etc}/ports`,
     home: `${HOMES_ROOT}/${app}`,
     upstream: `${NGINX_UPSTREAMS}/${app}.upstream`,
+    tlsCertificate: `${etc}/tls.crt`,
+    tlsKey: `${etc}/tls.key`,
   }
 }
 

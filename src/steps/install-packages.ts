@@ -11,7 +11,7 @@ export const PACKAGES = [
   'erlang-ssl', 'erlang-asn1', 'erlang-eunit', 'erlang-mnesia', 'erlang-src',
 ]
 
-const apt = (...args: string[]) => and(sh('export', 'DEBIAN_FRONTEND=noninteractive'), sh('apt-get', '-q', '-o', 'Dpkg::Use-Pty=0', ...args))
+export const apt = (...args: string[]) => and(sh('export', 'DEBIAN_FRONTEND=noninteractive'), sh('apt-get', '-q', '-o', 'Dpkg::Use-Pty=0', ...args))
 
 export const installPackages: Step<SetupContext> = {
   title: 'Install nginx, git, Erlang, Elixir and build tools',
