@@ -13,6 +13,7 @@ import {decideUpgradePath} from '../steps/decide-upgrade-path.js'
 import {hotUpgrade} from '../steps/hot-upgrade.js'
 import {installDeployHook} from '../steps/install-deploy-hook.js'
 import {installNginxSite} from '../steps/install-nginx-site.js'
+import {installOwnCertificate} from '../steps/install-own-certificate.js'
 import {installRelease} from '../steps/install-release.js'
 import {installSystemdUnit} from '../steps/install-systemd-unit.js'
 import {markCurrent} from '../steps/mark-current.js'
@@ -49,7 +50,7 @@ export const upgradePath = (hot: Pipeline<DeployContext>): Pipeline<DeployContex
   ])
 
 /** The site and, with "tls", its certificate: the domains it covers served over HTTPS (setup runs it too, so the first push finds HTTPS). */
-export const httpsPipeline: Pipeline<DeployContext> = [trustAcmeCa, installNginxSite, obtainCertificate]
+export const httpsPipeline: Pipeline<DeployContext> = [trustAcmeCa, installOwnCertificate, installNginxSite, obtainCertificate]
 
 /** From a pushed commit to a serving release (the seed's deploy/1). */
 export const deployPipeline: Pipeline<DeployContext> = [

@@ -155,6 +155,7 @@ describe('server/gatling-root', function () {
       site: ['example.com'],
       cert: ['ops@example.com', 'https://acme.example.com/dir', 'example.com'],
       'acme-ca': [],
+      'own-cert': [],
       'install-release': ['0.1.0+1'],
       serving: [],
       start: ['4000', '0.1.0+1'],
@@ -170,7 +171,7 @@ describe('server/gatling-root', function () {
       prune: ['5'],
     }
     const subcommands = Object.keys(GOOD)
-    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune APP \.\.\.\n$/
+    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune APP \.\.\.\n$/
 
     it('prints its usage for a missing or unknown subcommand, which names every subcommand the steps use', () => {
       refusedAll([[[], USAGE], [['rm-rf'], USAGE], [['--help'], USAGE], [['APP-INIT', 'hello'], USAGE]])
@@ -191,7 +192,7 @@ describe('server/gatling-root', function () {
     })
 
     it('refuses a wrong number of arguments with the usage of the subcommand', () => {
-      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune']
+      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune']
       const usage = (sub: string) => new RegExp(`^gatling-root: usage: ${sub} APP`)
       refusedAll([
         ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
@@ -685,6 +686,35 @@ describe('server/gatling-root', function () {
       it('refuses what is not a PEM certificate', () => {
         refused(server.run(['acme-ca', 'hello'], 'not a certificate\n'), 'the ACME CA of hello is not a PEM certificate')
         refused(server.run(['acme-ca', 'hello'], '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), 'the ACME CA of hello is not a PEM certificate')
+      })
+    })
+
+    describe('own-cert', () => {
+      const etc = () => join(server.dirs.etc, 'hello')
+      it("installs the app's own certificate 0644 and its key 0600, root's, and changes nothing the second time", () => {
+        const cert = selfSigned(join(server.root, 'own'), 'c.pem', 'k.pem', ['example.com'])
+        const key = readFileSync(join(server.root, 'own', 'k.pem'), 'utf8')
+        const run = server.run(['own-cert', 'hello'], `${cert}${key}`)
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.match(/^installed the certificate of hello \(valid until .*\); its key is root's, 0600\n$/)
+        expect(run.stdout + run.stderr).to.not.contain('PRIVATE KEY')
+        expect(readFileSync(join(etc(), 'tls.crt'), 'utf8')).to.equal(cert)
+        expect(readFileSync(join(etc(), 'tls.key'), 'utf8')).to.equal(key)
+        expect(statSync(join(etc(), 'tls.key')).mode & 0o777).to.equal(0o600)
+        expect(statSync(join(etc(), 'tls.crt')).mode & 0o777).to.equal(0o644)
+        expect(server.run(['own-cert', 'hello'], `${cert}${key}`).stdout).to.equal('the certificate of hello unchanged\n')
+      })
+
+      it('refuses a key of another certificate, an expired certificate, or no key, and changes nothing', () => {
+        const cert = selfSigned(join(server.root, 'own2'), 'c.pem', 'k.pem', ['example.com'])
+        selfSigned(join(server.root, 'own2'), 'd.pem', 'l.pem', ['example.com'])
+        const otherKey = readFileSync(join(server.root, 'own2', 'l.pem'), 'utf8')
+        const expired = selfSigned(join(server.root, 'own2'), 'e.pem', 'm.pem', ['example.com'], 0)
+        const before = readdirSync(etc()).sort()
+        refused(server.run(['own-cert', 'hello'], `${cert}${otherKey}`), 'the certificate of hello: the key does not belong to the certificate; nothing changed')
+        refused(server.run(['own-cert', 'hello'], `${expired}${readFileSync(join(server.root, 'own2', 'm.pem'), 'utf8')}`), 'the certificate of hello: it has expired; nothing changed')
+        refused(server.run(['own-cert', 'hello'], cert), 'the certificate of hello: no PEM private key; nothing changed')
+        expect(readdirSync(etc()).sort()).to.deep.equal(before)
       })
     })
 
