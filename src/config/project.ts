@@ -160,3 +160,13 @@ export function recordHost(host: HostConfig, dir = process.cwd()): string {
   writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`)
   return file
 }
+
+/** Set the app's domains, keeping everything else as the user wrote it (unknown keys too). */
+export function recordDomains(domains: string[], dir = process.cwd()): string {
+  const file = configPath(dir)
+  const raw = readJson(file) as Record<string, unknown>
+  raw.domains = domains
+  validateProjectConfig(raw, () => {})
+  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`)
+  return file
+}

@@ -5,11 +5,13 @@
 // fixture with force_ssl (no plain-HTTP overlay) serves over HTTPS; a forced renewal under load changes the
 // served certificate with no failed request; a challenge that fails leaves the site serving as before.
 import {expect} from 'chai'
-import {readFile, writeFile} from 'node:fs/promises'
+import {execFileSync} from 'node:child_process'
+import {copyFile, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {TestApp, describeRun, loadDuring, waitFor} from '../helpers/app.js'
 import {buildCli} from '../helpers/cli.js'
+import {createRenamedApp} from '../helpers/attacks.js'
 import {bootHost, shutdownAll, type TestHost} from '../helpers/hosts.js'
 import {Pebble, curl, httpsGet, servedCertificate} from '../helpers/pebble.js'
 
@@ -136,5 +138,113 @@ describe('HTTPS: certificates from an ACME server, redirects, renewal', function
     await config((json) => {
       json.domains = DOMAINS
     })
+  })
+})
+
+describe('two apps on one server, each with its own domains and certificate (SNI): one from ACME, one your own', function () {
+  this.timeout(900_000)
+  let host: TestHost
+  let pebble: Pebble
+  let acmeApp: TestApp
+  let ownApp: TestApp
+  let root: string
+  let ownCa: string
+  const resolve = (name: string, port = 443) => ['--resolve', `${name}:${port}:${host.address}`]
+  const json = async (app: TestApp) => JSON.parse(await readFile(join(app.dir, 'gatling.json'), 'utf8'))
+
+  before(async () => {
+    await buildCli()
+    host = await bootHost('e2e-tls2')
+    pebble = await Pebble.start(host)
+    await pebble.addA('a.test', host.address)
+    root = await pebble.root()
+    acmeApp = await TestApp.create()
+    await writeFile(join(acmeApp.dir, 'acme-ca.pem'), await pebble.acmeCa())
+    await writeFile(join(acmeApp.dir, 'gatling.json'), `${JSON.stringify({domains: ['a.test'], tls: {email: 'ops@example.com', acme: pebble.directory, acmeCa: 'acme-ca.pem'}}, null, 2)}\n`)
+    await acmeApp.commitAll('https')
+    // your own certificate for other.test, from a CA of your own
+    const openssl = (...args: string[]) => execFileSync('openssl', args, {cwd: pebble.dir, stdio: ['ignore', 'ignore', 'pipe']})
+    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'own-ca.key', '-out', 'own-ca.pem', '-days', '7', '-subj', '/CN=Own test CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign')
+    openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'own.key', '-out', 'own.csr', '-subj', '/CN=other.test')
+    await writeFile(join(pebble.dir, 'own.ext'), 'subjectAltName=DNS:other.test\nextendedKeyUsage=serverAuth\n')
+    openssl('x509', '-req', '-in', 'own.csr', '-CA', 'own-ca.pem', '-CAkey', 'own-ca.key', '-CAcreateserial', '-days', '5', '-out', 'own.crt', '-extfile', 'own.ext')
+    ownCa = join(pebble.dir, 'own-ca.pem')
+  })
+  after(async () => {
+    await host?.down()
+    await pebble?.stop()
+    await acmeApp?.cleanup()
+    await ownApp?.cleanup()
+  })
+
+  it('each app serves its own domains with its own certificate', async () => {
+    const setup = await acmeApp.setup(host)
+    expect(setup.code, describeRun(setup)).to.equal(0)
+    const certStep = /\[COMPLETED\] Obtain the HTTPS certificate \[([\d.]+) (m?s)\]/.exec(setup.stdout)
+    if (certStep) console.log(`      the certificate step of setup: ${certStep[1]} ${certStep[2]}`)
+    const push = await acmeApp.push(host)
+    expect(push.code, describeRun(push)).to.equal(0)
+    ownApp = await createRenamedApp(acmeApp, 'other', 'GREETING=other\n')
+    for (const f of ['own.crt', 'own.key']) await copyFile(join(pebble.dir, f), join(ownApp.dir, f))
+    const config = await json(ownApp)
+    await writeFile(join(ownApp.dir, 'gatling.json'), `${JSON.stringify({...config, domains: ['other.test'], tls: {certificate: 'own.crt', key: 'own.key'}}, null, 2)}\n`)
+    await ownApp.commitAll('own certificate')
+    const pushOwn = await ownApp.push(host)
+    expect(pushOwn.code, describeRun(pushOwn)).to.equal(0)
+    expect(pushOwn.stdout + pushOwn.stderr).to.not.include('PRIVATE KEY')
+    const a = await httpsGet(host.address, root)('https://a.test/')
+    expect(a.status, a.body).to.equal(200)
+    const other = await httpsGet(host.address, await readFile(ownCa, 'utf8'))('https://other.test/')
+    expect(other.status, other.body).to.equal(200)
+    expect((await servedCertificate(host.address, 'a.test')).issuer).to.match(/Pebble/)
+    expect((await servedCertificate(host.address, 'other.test')).issuer).to.equal('Own test CA')
+    const key = await host.ssh('root', 'stat -c %a:%U:%G /etc/gatling/other/tls.key')
+    expect(key.stdout.trim()).to.equal('600:root:root')
+  })
+
+  it('domains add: a new domain gets a certificate and HTTPS without a rebuild, and the other app is not touched', async () => {
+    await pebble.addA('shop.a.test', host.address)
+    const otherSite = await host.ssh('root', 'cat /etc/nginx/sites-available/gatling-other')
+    const otherSerial = (await servedCertificate(host.address, 'other.test')).serial
+    const add = await acmeApp.gatling(['domains', 'add', 'shop.a.test', '-i', host.keyPath])
+    expect(add.code, describeRun(add)).to.equal(0)
+    expect(add.stdout).to.not.include('mix release')
+    expect((await json(acmeApp)).domains).to.deep.equal(['a.test', 'shop.a.test'])
+    const shop = await curl(['--cacert', join(pebble.dir, 'root.pem'), ...resolve('shop.a.test'), 'https://shop.a.test/'])
+    expect(shop.out, shop.err).to.match(/^200 /)
+    expect((await host.ssh('root', 'cat /etc/nginx/sites-available/gatling-other')).stdout).to.equal(otherSite.stdout)
+    expect((await servedCertificate(host.address, 'other.test')).serial).to.equal(otherSerial)
+
+    const list = await acmeApp.gatling(['domains', '--json'])
+    expect(list.code, describeRun(list)).to.equal(0)
+    const report = JSON.parse(list.stdout)
+    expect(report.app).to.equal('hello')
+    expect(report.domains.map((d: {domain: string; served: boolean}) => [d.domain, d.served])).to.deep.equal([['a.test', true], ['shop.a.test', true]])
+    expect(report.domains[0].issuer).to.match(/Pebble/)
+    expect(report.domains[0].daysLeft).to.be.greaterThan(30)
+    expect(report.domains[0].trusted, "pebble's root is not trusted on this machine").to.equal(false)
+  })
+
+  it('domains add of a domain the ACME server cannot reach: refused naming it, the site and gatling.json as before', async () => {
+    const before = await host.ssh('root', 'cat /etc/nginx/sites-available/gatling-hello')
+    const add = await acmeApp.gatling(['domains', 'add', 'nowhere.a.test', '-i', host.keyPath])
+    expect(add.code, describeRun(add)).to.not.equal(0)
+    expect(add.stderr).to.match(/no certificate for nowhere\.a\.test from https:\/\/\S+: .*nowhere\.a\.test/)
+    expect((await json(acmeApp)).domains).to.deep.equal(['a.test', 'shop.a.test'])
+    expect((await host.ssh('root', 'cat /etc/nginx/sites-available/gatling-hello')).stdout).to.equal(before.stdout)
+    const bad = await acmeApp.gatling(['domains', 'add', 'exa_mple.test', '-i', host.keyPath])
+    expect(bad.code).to.not.equal(0)
+    expect(bad.stderr).to.include('"exa_mple.test" is not a host name').and.include('nothing was changed')
+  })
+
+  it('domains remove: the domain is no longer served by the app', async () => {
+    const remove = await acmeApp.gatling(['domains', 'remove', 'shop.a.test', '-i', host.keyPath])
+    expect(remove.code, describeRun(remove)).to.equal(0)
+    expect((await json(acmeApp)).domains).to.deep.equal(['a.test'])
+    const site = await host.ssh('root', 'cat /etc/nginx/sites-available/gatling-hello')
+    expect(site.stdout).to.not.include('shop.a.test')
+    const a = await httpsGet(host.address, root)('https://a.test/')
+    expect(a.status).to.equal(200)
   })
 })
