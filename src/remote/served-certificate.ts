@@ -18,12 +18,12 @@ export interface ServedCertificate {
 
 const DAY_MS = 86_400_000
 
-/** The certificate ADDRESS:443 serves for DOMAIN (a wildcard's: for a name below it). */
-export function servedCertificate(address: string, domain: string, timeoutMs = 5000, now = new Date()): Promise<ServedCertificate> {
+/** The certificate ADDRESS:443 serves for DOMAIN (a wildcard's: for a name below it); PORT only for tests. */
+export function servedCertificate(address: string, domain: string, timeoutMs = 5000, now = new Date(), port = 443): Promise<ServedCertificate> {
   const name = domain.replace(/^\*\./, 'www.')
   const none = (problem: string): ServedCertificate => ({domain, served: false, issuer: null, expires: null, daysLeft: null, trusted: false, problem})
   return new Promise((resolve) => {
-    const socket = connect({host: address, port: 443, servername: name, rejectUnauthorized: false, timeout: timeoutMs}, () => {
+    const socket = connect({host: address, port, servername: name, rejectUnauthorized: false, timeout: timeoutMs}, () => {
       const cert = socket.getPeerX509Certificate()
       const trusted = socket.authorized
       socket.end()
@@ -38,6 +38,6 @@ export function servedCertificate(address: string, domain: string, timeoutMs = 5
       socket.destroy()
       resolve(none(`no answer on port 443 within ${timeoutMs / 1000} s`))
     })
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(none(error.code === 'ECONNREFUSED' ? 'nothing listens on port 443' : error.message)))
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(none(error.code === 'ECONNREFUSED' ? `nothing listens on port ${port}` : error.message)))
   })
 }
