@@ -13,7 +13,7 @@ import {TestApp, describeRun, loadDuring, waitFor} from '../helpers/app.js'
 import {buildCli} from '../helpers/cli.js'
 import {createRenamedApp} from '../helpers/attacks.js'
 import {bootHost, shutdownAll, type TestHost} from '../helpers/hosts.js'
-import {Pebble, curl, httpsGet, servedCertificate} from '../helpers/pebble.js'
+import {Pebble, curl, httpsGet, servedCertificate, wssRoundTrip} from '../helpers/pebble.js'
 
 after(shutdownAll)
 
@@ -60,7 +60,8 @@ describe('HTTPS: certificates from an ACME server, redirects, renewal', function
   it('setup gets a certificate for every domain: served with the ACME root, refused without it; HTTP answers 301 to the same path over HTTPS', async () => {
     const setup = await app.setup(host)
     expect(setup.code, describeRun(setup)).to.equal(0)
-    console.log(`      setup with a domain (packages, certbot, certificate): ${(setup.ms / 1000).toFixed(1)} s`)
+    const certStep = /Obtain the HTTPS certificate[^\n]*\[([\d.]+ m?s)\]/.exec(setup.stdout)?.[1]
+    console.log(`      setup with a domain (packages, certbot, certificate): ${(setup.ms / 1000).toFixed(1)} s, of which the certificate step: ${certStep}`)
     expect(setup.stdout, describeRun(setup)).to.match(/certificate for app\.test www\.app\.test issued by .*Pebble/)
     // nothing deployed yet: nginx answers (502) over a verified TLS connection
     for (const name of DOMAINS) {
@@ -92,6 +93,10 @@ describe('HTTPS: certificates from an ACME server, redirects, renewal', function
     expect(h2.out).to.match(/^200 +2$/)
     const old = await curl(['--cacert', rootFile, '--tlsv1.1', '--tls-max', '1.1', ...resolve('app.test'), 'https://app.test/health'])
     expect(old.code, `TLS 1.1: ${old.out}`).to.not.equal(0)
+    // websockets over wss:// (LiveView's socket)
+    const ws = await wssRoundTrip(host.address, 'app.test', '/live/websocket', root, 'ping')
+    expect(ws.status).to.match(/^HTTP\/1\.1 101 /)
+    expect(ws.reply).to.match(/^pong /)
     // the app sees https (X-Forwarded-Proto): no redirect; HTTP still goes to HTTPS first
     const viaHttp = await curl([...resolve('app.test', 80), 'http://app.test/health'])
     expect(viaHttp.out).to.match(/^301 https:\/\/app\.test\/health /)
@@ -181,8 +186,6 @@ describe('two apps on one server, each with its own domains and certificate (SNI
   it('each app serves its own domains with its own certificate', async () => {
     const setup = await acmeApp.setup(host)
     expect(setup.code, describeRun(setup)).to.equal(0)
-    const certStep = /\[COMPLETED\] Obtain the HTTPS certificate \[([\d.]+) (m?s)\]/.exec(setup.stdout)
-    if (certStep) console.log(`      the certificate step of setup: ${certStep[1]} ${certStep[2]}`)
     const push = await acmeApp.push(host)
     expect(push.code, describeRun(push)).to.equal(0)
     ownApp = await createRenamedApp(acmeApp, 'other', 'GREETING=other\n')

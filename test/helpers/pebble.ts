@@ -119,3 +119,40 @@ export async function curl(args: string[]): Promise<{code: number; out: string; 
   const r = await runProgram('curl', ['-sS', '-o', '/dev/null', '-m', '10', '-w', '%{http_code} %{redirect_url} %{http_version}', ...args])
   return {code: r.code, out: r.stdout.trim(), err: r.stderr.trim()}
 }
+
+/** A websocket over TLS to wss://NAME/PATH at ADDRESS, trusting only CA: sends one text frame and returns the upgrade status line and the first text frame back. */
+export function wssRoundTrip(address: string, name: string, path: string, ca: string, text: string): Promise<{status: string; reply: string}> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({host: address, port: 443, servername: name, ca, ALPNProtocols: ['http/1.1']}, () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${name}\r\nOrigin: https://${name}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`)
+    })
+    let buffer = Buffer.alloc(0)
+    let status = ''
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no websocket answer: ${status || buffer.toString()}`)))
+    socket.on('error', reject)
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk])
+      if (!status) {
+        const end = buffer.indexOf('\r\n\r\n')
+        if (end < 0) return
+        status = buffer.subarray(0, buffer.indexOf('\r\n')).toString()
+        buffer = buffer.subarray(end + 4)
+        if (!status.includes(' 101 ')) {
+          socket.destroy()
+          return resolve({status, reply: ''})
+        }
+        // one masked text frame (client frames must be masked)
+        const payload = Buffer.from(text)
+        const mask = Buffer.from([1, 2, 3, 4])
+        socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]))]))
+      }
+      if (buffer.length >= 2) {
+        const length = buffer[1] & 0x7f
+        if (length < 126 && buffer.length >= 2 + length) {
+          socket.destroy()
+          resolve({status, reply: buffer.subarray(2, 2 + length).toString()})
+        }
+      }
+    })
+  })
+}
