@@ -8,9 +8,16 @@ import {Connection} from './remote/connection.js'
 import {type Endpoint, SSH_PORT, resolveEndpoint} from './remote/endpoint.js'
 import {parseHostKey} from './remote/host-keys.js'
 import type {DeployContext} from './context.js'
+import {type AppTarget, appTarget, deployContext} from './config/app-target.js'
+import {recordDomains} from './config/project.js'
+import {tlsSettings} from './config/tls.js'
+import {DEPLOY_USER} from './server/layout.js'
+import {RULES, domainLength, isValid} from './server/rules.js'
+import {shown} from './errors.js'
 import {type RunOptions, formatDuration, type RunSummary, runPipeline} from './pipeline/runner.js'
 import type {Pipeline} from './pipeline/step.js'
-import {appFilesPipeline, prepareAppPipeline} from './pipelines/deploy.js'
+import {appFilesPipeline, httpsPipeline, prepareAppPipeline} from './pipelines/deploy.js'
+import {installNginxSite} from './steps/install-nginx-site.js'
 
 export const connectionFlags = {
   identity: Flags.string({char: 'i', description: 'private key to log in with (default: ssh-agent, ~/.ssh/config IdentityFile, ~/.ssh/id_*)'}),
@@ -49,6 +56,38 @@ export abstract class GatlingCommand extends Command {
     }
     await runPipeline([...appFilesPipeline(ctx), ...more], ctx, connection, options)
     return connection
+  }
+
+  /**
+   * gatling domains add/remove: the app's new domains, checked first (the rule, and with "tls" a certificate
+   * for each), then the site and certificate on the server without a rebuild, then gatling.json. When the
+   * server refuses (a failed challenge), the site goes back to the old domains and gatling.json stays.
+   */
+  protected async changeDomains(appArg: string | undefined, flags: {identity?: string; port?: number; verbose: boolean; 'dry-run'?: boolean}, change: (domains: string[]) => string[], given: string[]): Promise<AppTarget> {
+    this.verbose = flags.verbose
+    for (const domain of given) {
+      if (!isValid('domain', domain) || domain.length > domainLength) throw new GatlingError(`${shown(domain)} is not ${RULES.domain.description}, at most ${domainLength} characters: nothing was changed.`)
+    }
+    const dir = process.cwd()
+    const target = appTarget(dir, appArg, (message) => this.warn(message))
+    const before = target.config.domains ?? []
+    const domains = change(before)
+    const config = {...target.config, domains}
+    const changed: AppTarget = {...target, config, tls: tlsSettings(config, dir)}
+    const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
+    const options = {plain: this.plainOutput, dryRun: Boolean(flags['dry-run']), print: (line: string) => this.log(line)}
+    try {
+      try {
+        await runPipeline(httpsPipeline, deployContext(changed, {rev: 'HEAD'}), connection, options)
+      } catch (error) {
+        if (!options.dryRun) await runPipeline([installNginxSite], deployContext(target, {rev: 'HEAD'}), connection, {...options, print: () => {}}).catch(() => {})
+        throw error
+      }
+    } finally {
+      connection.close()
+    }
+    if (!options.dryRun) recordDomains(domains, dir)
+    return changed
   }
 
   protected printSummary(summary: RunSummary, done: string, unchanged?: string): void {

@@ -23,6 +23,8 @@ export interface SetupContext {
   buildEnv?: Record<string, string>
   /** Run from a project with assets/package.json: Node.js and npm are installed for its build. */
   needsNode?: boolean
+  /** gatling.json asks for certificates over ACME: certbot, its timer and its deploy hook are installed. */
+  certbot?: boolean
 }
 
 export interface DeployContext {
@@ -33,6 +35,8 @@ export interface DeployContext {
   rev: import('./remote/shell.js').Arg
   healthPath: string
   domains: string[]
+  /** HTTPS for the domains (gatling.json's "tls", checked locally); none: HTTP only. */
+  tls?: import('./config/tls.js').TlsSettings
   keepReleases: number
   /** build.env of gatling.json: the environment of every mix command of the build (never a secret). */
   buildEnv?: Record<string, string>

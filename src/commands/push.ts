@@ -66,7 +66,7 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
       await gitPush(dir, connection, ctx.paths.repo, source.rev, source.branch)
       this.log(`Pushed ${source.branch} (${source.rev.slice(0, 12)}) in ${formatDuration(Date.now() - pushStarted)}`)
       await runPipeline(deployPipeline, ctx, connection, options)
-      this.log(`Deployed ${app} ${source.rev.slice(0, 12)} to ${host.address} in ${formatDuration(Date.now() - started)}: http://${ctx.domains[0] ?? host.address}/`)
+      this.log(`Deployed ${app} ${source.rev.slice(0, 12)} to ${host.address} in ${formatDuration(Date.now() - started)}: ${ctx.tls ? 'https' : 'http'}://${ctx.domains[0] ?? host.address}/`)
     } finally {
       connection.close()
     }

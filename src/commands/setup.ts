@@ -7,10 +7,12 @@ import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {envFileName, ignoreEnvFile, renderEnvFile} from '../config/app.js'
 import {appName, appTarget, deployContext} from '../config/app-target.js'
 import {pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
+import {tlsSettings} from '../config/tls.js'
 import type {SetupContext} from '../context.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {GatlingError} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
+import {httpsPipeline} from '../pipelines/deploy.js'
 import {setupPipeline} from '../pipelines/setup.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
 import {parseTarget} from '../remote/endpoint.js'
@@ -46,6 +48,8 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     const config = readProjectConfig(dir, (message) => this.warn(message))
     // from a project, the app is created once the server is set up: its name and env file are checked first
     const project = existsSync(join(dir, 'mix.exs')) ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile), envFileName: envFileName(config?.envFile)} : undefined
+    // HTTPS settings and local certificate files are checked before anything changes
+    const tls = config ? tlsSettings(config, dir) : undefined
     // a server pinned in gatling.json accepts only that key: running setup again must not trust another one
     const connection = await this.connect(args.target, flags, {pinnedKey: pinnedHostKey(config, parseTarget(args.target).host)})
     try {
@@ -57,6 +61,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
         authorizedKeys: publicKeys(connection.endpoint.identityFiles),
         // from a project: Hex is installed with its build environment, Node.js when its assets need npm
         ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json'))} : {}),
+        certbot: tls?.acme !== undefined,
       }
       const summary = await runPipeline(setupPipeline, ctx, connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
       if (flags['dry-run']) return
@@ -85,7 +90,8 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     try {
       const ctx = deployContext(app, {rev: 'HEAD', envFile})
       const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
-      connection = await this.createApp(connection, login, ctx, options, [writeEnvFile])
+      // with "tls", the site and its certificate too: the first push then finds HTTPS serving
+      connection = await this.createApp(connection, login, ctx, options, [writeEnvFile, ...(ctx.tls ? httpsPipeline : [])])
       const {endpoint} = connection
       const url = endpoint.port === 22 ? `${DEPLOY_USER}@${endpoint.alias}:${ctx.paths.repo}` : `ssh://${DEPLOY_USER}@${endpoint.alias}:${endpoint.port}${ctx.paths.repo}`
       const remote = addGitRemote(dir, 'gatling', url)

@@ -43,6 +43,26 @@ const buildSchema = z.object(
   {error: 'an object like {"env": {"HEX_MIRROR": "https://hex.example.com"}}'},
 ).partial()
 
+const filePath = (what: string) => text(`${what}: a file path on one line`, (s) => s !== '' && !/[\n\r\0]/.test(s))
+
+const tlsSchema = z.object(
+  {
+    /** Given to the ACME server (Let's Encrypt mails expiry warnings there); with a domain, turns HTTPS on. */
+    email: ruled('email'),
+    /** The ACME directory: Let's Encrypt (default), "staging" (Let's Encrypt's staging) or a URL. */
+    acme: text(`"letsencrypt", "staging" or ${RULES.acmeUrl.description}`, (s) => s === 'letsencrypt' || s === 'staging' || isValid('acmeUrl', s)),
+    /** Strict-Transport-Security on the HTTPS answers (opt-in: browsers then refuse HTTP for two years). */
+    hsts: z.boolean({error: 'true or false'}),
+    /** PEM file with the CA certificate(s) of a private ACME server (step-ca, pebble), trusted on the server. */
+    acmeCa: filePath('a PEM file with the CA certificates of a private ACME server'),
+    /** Your own certificate (PEM, the full chain) instead of ACME. */
+    certificate: filePath('a PEM file with your certificate and its chain'),
+    /** The private key of tls.certificate (PEM). */
+    key: filePath("a PEM file with the certificate's private key"),
+  },
+  {error: 'an object like {"email": "ops@example.com"}'},
+).partial()
+
 const projectSchema = z.object(
   {
     /** Defaults to the app name in mix.exs. */
@@ -58,11 +78,14 @@ const projectSchema = z.object(
     envFile: text('a file path on one line', (s) => s !== '' && !/[\n\r\0]/.test(s)),
     /** How the server builds the release. */
     build: buildSchema,
+    /** HTTPS for the domains: a certificate over ACME (tls.email) or your own (tls.certificate, tls.key). */
+    tls: tlsSchema,
   },
   {error: 'a JSON object like {"hosts": [{"address": "203.0.113.10"}]}'},
 ).partial()
 
 export type HostConfig = z.infer<typeof hostSchema>
+export type TlsConfig = z.infer<typeof tlsSchema>
 export type ProjectConfig = z.infer<typeof projectSchema>
 
 export const CONFIG_FILE = 'gatling.json'
@@ -97,6 +120,7 @@ function unknownKeys(raw: unknown): string[] {
   return [
     ...check(raw, Object.keys(projectSchema.shape), ''),
     ...check(build, Object.keys(buildSchema.shape), 'build.'),
+    ...check((raw as {tls?: unknown}).tls, Object.keys(tlsSchema.shape), 'tls.'),
     ...(Array.isArray(hosts) ? hosts.flatMap((host, i) => check(host, Object.keys(hostSchema.shape), `hosts[${i}].`)) : []),
   ]
 }
@@ -155,6 +179,16 @@ export function recordHost(host: HostConfig, dir = process.cwd()): string {
   }
   if (index === -1) hosts.push(host)
   else hosts[index] = {...hosts[index], ...host, ...(pinned ? {hostKey: pinned} : {})}
+  writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`)
+  return file
+}
+
+/** Set the app's domains, keeping everything else as the user wrote it (unknown keys too). */
+export function recordDomains(domains: string[], dir = process.cwd()): string {
+  const file = configPath(dir)
+  const raw = readJson(file) as Record<string, unknown>
+  raw.domains = domains
+  validateProjectConfig(raw, () => {})
   writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`)
   return file
 }

@@ -13,9 +13,11 @@ import {decideUpgradePath} from '../steps/decide-upgrade-path.js'
 import {hotUpgrade} from '../steps/hot-upgrade.js'
 import {installDeployHook} from '../steps/install-deploy-hook.js'
 import {installNginxSite} from '../steps/install-nginx-site.js'
+import {installOwnCertificate} from '../steps/install-own-certificate.js'
 import {installRelease} from '../steps/install-release.js'
 import {installSystemdUnit} from '../steps/install-systemd-unit.js'
 import {markCurrent} from '../steps/mark-current.js'
+import {obtainCertificate} from '../steps/obtain-certificate.js'
 import {mixCompile} from '../steps/mix-compile.js'
 import {mixDepsCompile} from '../steps/mix-deps-compile.js'
 import {mixDepsGet} from '../steps/mix-deps-get.js'
@@ -26,6 +28,7 @@ import {runMigrations} from '../steps/run-migrations.js'
 import {setReleaseVersion} from '../steps/set-release-version.js'
 import {startInstance} from '../steps/start-instance.js'
 import {switchTraffic} from '../steps/switch-traffic.js'
+import {trustAcmeCa} from '../steps/trust-acme-ca.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
 
 /** Before the code is pushed: the app exists (its user, group, directories, ports, cookie). */
@@ -46,6 +49,9 @@ export const upgradePath = (hot: Pipeline<DeployContext>): Pipeline<DeployContex
     {label: 'the zero-downtime restart', when: ['restart', 'first'], steps: [startInstance, checkInstanceHealth, switchTraffic]},
   ])
 
+/** The site and, with "tls", its certificate: the domains it covers served over HTTPS (setup runs it too, so the first push finds HTTPS). */
+export const httpsPipeline: Pipeline<DeployContext> = [trustAcmeCa, installOwnCertificate, installNginxSite, obtainCertificate]
+
 /** From a pushed commit to a serving release (the seed's deploy/1). */
 export const deployPipeline: Pipeline<DeployContext> = [
   checkout,
@@ -60,7 +66,7 @@ export const deployPipeline: Pipeline<DeployContext> = [
   installSystemdUnit,
   runMigrations,
   decideUpgradePath,
-  installNginxSite,
+  ...httpsPipeline,
   ...upgradePath([hotUpgrade]),
   checkHealthThroughNginx,
   markCurrent,

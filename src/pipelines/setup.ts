@@ -8,6 +8,7 @@ import {createDeployUser} from '../steps/create-deploy-user.js'
 import {createSwap} from '../steps/create-swap.js'
 import {detectSystem} from '../steps/detect-system.js'
 import {installHex} from '../steps/install-hex.js'
+import {installCertbot} from '../steps/install-certbot.js'
 import {installPackages} from '../steps/install-packages.js'
 import {installPrivilegedHelper} from '../steps/install-privileged-helper.js'
 
@@ -22,5 +23,6 @@ export const setupPipeline: Pipeline<SetupContext> = [
   installPrivilegedHelper,
   bindEpmdToLoopback,
   configureNginx,
+  installCertbot,
   configureFirewall,
 ]

@@ -30,6 +30,17 @@ export const NGINX_MAIN_CONF = '/etc/nginx/modules-enabled/90-gatling.conf'
  * websocket would keep one alive until it closed. After this, they close what is left; clients reconnect.
  */
 export const NGINX_DRAIN_SECONDS = 5
+/** Where certbot writes HTTP-01 challenges and nginx answers /.well-known/acme-challenge/ from (root 0755). */
+export const ACME_WEBROOT = '/var/lib/gatling-acme'
+/** certbot's configuration: live/NAME/{fullchain,privkey}.pem, renewal/, renewal-hooks/ (root's). */
+export const LETSENCRYPT = '/etc/letsencrypt'
+/** certbot's name for an app's certificate (its lineage). */
+export const certName = (app: string): string => `gatling-${app}`
+/** Run after every renewal: nginx reloads gracefully and serves the new certificate. */
+export const CERTBOT_DEPLOY_HOOK = `${LETSENCRYPT}/renewal-hooks/deploy/gatling-reload-nginx`
+/** Local CA certificates the system trusts (update-ca-certificates): a private ACME server's CA goes here. */
+export const LOCAL_CA_CERTS = '/usr/local/share/ca-certificates'
+
 /** Group of every app user (so gatling-root knows a user it did not create is no app). */
 export const APPS_GROUP = 'gatling-apps'
 
@@ -70,6 +81,10 @@ export interface AppPaths {
   /** /var/lib/gatling/APP: the app's home (0700, the app's) */
   home: string
   upstream: string
+  /** the app's own certificate (tls.certificate, the full chain): root 0644 */
+  tlsCertificate: string
+  /** its private key (tls.key): root 0600 */
+  tlsKey: string
 }
 
 export function appPaths(app: string): AppPaths {
@@ -92,6 +107,8 @@ export function appPaths(app: string): AppPaths {
     ports: `${etc}/ports`,
     home: `${HOMES_ROOT}/${app}`,
     upstream: `${NGINX_UPSTREAMS}/${app}.upstream`,
+    tlsCertificate: `${etc}/tls.crt`,
+    tlsKey: `${etc}/tls.key`,
   }
 }
 

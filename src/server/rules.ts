@@ -20,6 +20,9 @@ export const RULES = {
   healthPath: {description: 'a plain path like /health (letters, digits, / _ . ~ -)', pattern: '/[A-Za-z0-9/_.~-]{0,200}'},
   keepReleases: {description: 'a whole number from 1 to 100', pattern: '[1-9][0-9]?|100'},
   logLines: {description: 'a whole number from 1 to 100000', pattern: '[1-9][0-9]{0,4}|100000'},
+  // first character never "-": never an option of certbot
+  email: {description: 'an e-mail address like ops@example.com', pattern: '[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+'},
+  acmeUrl: {description: 'an ACME directory URL like https://acme-v02.api.letsencrypt.org/directory', pattern: 'https://[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]+)*/?'},
   envKey: {description: 'an environment variable name (letters, digits and _, not starting with a digit)', pattern: '[A-Za-z_][A-Za-z0-9_]{0,127}'},
 } as const satisfies Record<string, Rule>
 

@@ -2,7 +2,7 @@
 // Paths reach the scripts as the shell variables $APPS, $ETC, $HOMES… defined once at their top,
 // so a test can render them against a temporary root.
 import {render} from '../templates.js'
-import {APPS_GROUP, APPS_ROOT, DEPLOY_USER, ETC_ROOT, HELPER, HOMES_ROOT, NGINX_UPSTREAMS, SHARE_DIR, appDirs, appPaths, cookieInHome} from './layout.js'
+import {ACME_WEBROOT, APPS_GROUP, APPS_ROOT, DEPLOY_USER, ETC_ROOT, HELPER, HOMES_ROOT, LETSENCRYPT, LOCAL_CA_CERTS, NGINX_UPSTREAMS, SHARE_DIR, appDirs, appPaths, certName, cookieInHome} from './layout.js'
 import {nodeEnvironment, sandbox, writablePaths} from './node.js'
 import {RULES, domainLength, reservedEnvPattern} from './rules.js'
 
@@ -17,11 +17,18 @@ export interface ServerDirs {
   /** /etc/nginx: sites-available/ and sites-enabled/ below it */
   sites: string
   nginxPid: string
+  /** certbot's HTTP-01 webroot, which nginx serves */
+  webroot: string
+  /** certbot's /etc/letsencrypt */
+  letsencrypt: string
+  /** local CA certificates for update-ca-certificates */
+  caCerts: string
 }
 
 export const SERVER_DIRS: ServerDirs = {
   apps: APPS_ROOT, etc: ETC_ROOT, homes: HOMES_ROOT, upstreams: NGINX_UPSTREAMS, share: SHARE_DIR,
   units: '/etc/systemd/system', sites: '/etc/nginx', nginxPid: '/run/nginx.pid',
+  webroot: ACME_WEBROOT, letsencrypt: LETSENCRYPT, caCerts: LOCAL_CA_CERTS,
 }
 
 /** A path of the model as gatling-root names it: its root as the script's variable, the app as ${APP}. */
@@ -41,6 +48,9 @@ export function renderGatlingRoot(dirs: ServerDirs = SERVER_DIRS, deployUser = D
     reservedEnv: reservedEnvPattern(),
     appDirs: appDirs(app).map((d) => ({...d, path: inScript(d.path)})),
     cookieInHome: inScript(cookieInHome(app)),
+    certName: certName(app),
+    tlsCertificate: inScript(appPaths(app).tlsCertificate),
+    tlsKey: inScript(appPaths(app).tlsKey),
     env: nodeEnvironment(app, port).map(([k, v]) => [k, inScript(v)]),
     sandboxNoPaths: sandbox(app).filter(([k]) => k !== 'ReadWritePaths'),
     writable: (withSlot: boolean) => writablePaths(app, withSlot ? port : undefined).map(inScript).join(' '),
@@ -52,5 +62,9 @@ export function renderUnitTemplate(): string {
   const app = '@@APP@@'
   return render('server/app@.service.ejs', {app, paths: appPaths(app), environment: nodeEnvironment(app, '%i'), sandbox: sandbox(app, '%i')})
 }
+
+/** The nginx site with @@NAME@@ placeholders for gatling-root to fill (and its marked parts to drop). */
+export const renderSiteTemplate = (dirs: ServerDirs = SERVER_DIRS): string =>
+  render('server/nginx-site.ejs', {app: '@@APP@@', upstream: `${dirs.upstreams}/@@APP@@.upstream`, webroot: dirs.webroot})
 
 export const renderSudoers = (deployUser = DEPLOY_USER): string => render('server/sudoers.ejs', {deployUser, helperPath: HELPER})

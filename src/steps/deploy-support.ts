@@ -44,3 +44,9 @@ export const moduleName = (app: string): string => app.split('_').map((part) => 
  * exempt from their HTTPS redirect.
  */
 export const hostHeader = (ctx: DeployContext): string => ctx.domains[0]?.replace(/^\*\./, 'www.') ?? (isValid('hostName', ctx.host) ? ctx.host : 'localhost')
+
+/** gatling-root site's arguments: HSTS when asked for, then the app's domains. */
+export const siteArgs = (ctx: DeployContext): string[] => [...(ctx.tls?.hsts ? ['--hsts'] : []), ...ctx.domains]
+
+/** How visitors reach the app: https once it has TLS settings (the certificate step runs before any health check through nginx). */
+export const visitorScheme = (ctx: DeployContext): 'http' | 'https' => (ctx.tls ? 'https' : 'http')

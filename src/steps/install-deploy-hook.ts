@@ -5,13 +5,13 @@ import {DEPLOY_USER, HELPER} from '../server/layout.js'
 import {STATE_KEYS} from '../server/state.js'
 import {readTemplate, render} from '../templates.js'
 import {HEALTH_TIMEOUT_S} from './check-instance-health.js'
-import {DEPLOY_TOOL} from './deploy-support.js'
+import {DEPLOY_TOOL, visitorScheme} from './deploy-support.js'
 
 /** Elixir tools the build runs on the server (versions, upgrade packages). */
 export const ELIXIR_TOOLS = ['set_version.exs', 'make_upgrade.exs', 'hot_upgrade_hooks.ex', 'upgrade.exs', 'create_releases.exs']
 
 export const renderDeployTool = (ctx: DeployContext): string =>
-  render('server/gatling-deploy.sh.ejs', {app: ctx.app, deployUser: DEPLOY_USER, paths: ctx.paths, state: STATE_KEYS, helper: HELPER, healthTimeoutS: HEALTH_TIMEOUT_S})
+  render('server/gatling-deploy.sh.ejs', {app: ctx.app, deployUser: DEPLOY_USER, paths: ctx.paths, state: STATE_KEYS, helper: HELPER, healthTimeoutS: HEALTH_TIMEOUT_S, scheme: visitorScheme(ctx)})
 
 /**
  * The pre-receive hook, the deploy script it runs (the same deploy pipeline, rendered as a shell

@@ -16,7 +16,7 @@ export const NODE_PACKAGES = ['nodejs', 'npm']
 
 export const packages = (ctx: SetupContext): string[] => [...PACKAGES, ...(ctx.needsNode ? NODE_PACKAGES : [])]
 
-const apt = (...args: string[]) => and(sh('export', 'DEBIAN_FRONTEND=noninteractive'), sh('apt-get', '-q', '-o', 'Dpkg::Use-Pty=0', ...args))
+export const apt = (...args: string[]) => and(sh('export', 'DEBIAN_FRONTEND=noninteractive'), sh('apt-get', '-q', '-o', 'Dpkg::Use-Pty=0', ...args))
 
 export const installPackages: Step<SetupContext> = {
   title: 'Install nginx, git, Erlang, Elixir and build tools',

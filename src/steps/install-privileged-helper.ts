@@ -2,16 +2,15 @@ import type {SetupContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
 import {type RemoteFile, fileMatches, writeFile} from '../remote/files.js'
 import {type RemoteCommand, and, cmd, sh} from '../remote/shell.js'
-import {HELPER, SHARE_DIR, appPaths} from '../server/layout.js'
-import {renderGatlingRoot, renderSudoers, renderUnitTemplate} from '../server/scripts.js'
-import {render} from '../templates.js'
+import {HELPER, SHARE_DIR} from '../server/layout.js'
+import {renderGatlingRoot, renderSiteTemplate, renderSudoers, renderUnitTemplate} from '../server/scripts.js'
 
 function files(ctx: SetupContext): RemoteFile[] {
   return [
     {path: HELPER, content: renderGatlingRoot(undefined, ctx.deployUser), mode: '0755'},
     // templates gatling-root fills per app: values are @@NAME@@ placeholders
     {path: `${SHARE_DIR}/app@.service`, content: renderUnitTemplate(), mode: '0644'},
-    {path: `${SHARE_DIR}/nginx-site`, content: render('server/nginx-site.ejs', {app: '@@APP@@', domains: '@@DOMAINS@@', listen: '@@LISTEN@@', upstream: appPaths('@@APP@@').upstream}), mode: '0644'},
+    {path: `${SHARE_DIR}/nginx-site`, content: renderSiteTemplate(), mode: '0644'},
   ]
 }
 

@@ -211,11 +211,12 @@ export interface LoadReport {
 }
 
 /**
- * Bounded load: `workers` loops of sequential GETs (fresh connection each) until `stop`
+ * Bounded load: `workers` loops of sequential GETs (fresh connection each; `get`: httpGet unless given) until `stop`
  * resolves or `maxRequests` were sent in total. Every non-200 answer or connection error
  * counts as a failure.
  */
-export async function loadDuring(url: string, stop: Promise<unknown>, opts: {workers?: number; maxRequests?: number; pauseMs?: number} = {}): Promise<LoadReport> {
+export async function loadDuring(url: string, stop: Promise<unknown>, opts: {workers?: number; maxRequests?: number; pauseMs?: number; get?: (url: string, timeoutMs: number) => Promise<HttpResult>} = {}): Promise<LoadReport> {
+  const get = opts.get ?? httpGet
   const workers = opts.workers ?? 4
   const maxRequests = opts.maxRequests ?? 40_000
   const pauseMs = opts.pauseMs ?? 15
@@ -228,7 +229,7 @@ export async function loadDuring(url: string, stop: Promise<unknown>, opts: {wor
       report.requests++
       const t0 = performance.now()
       try {
-        const r = await httpGet(url, 10_000)
+        const r = await get(url, 10_000)
         const ms = performance.now() - t0
         latencies.push(ms)
         report.maxLatencyMs = Math.max(report.maxLatencyMs, ms)

@@ -12,9 +12,8 @@ import type {Step} from '../../src/pipeline/step.js'
 import type {Connection, ExecResult} from '../../src/remote/connection.js'
 import {type RemoteCommand, sh} from '../../src/remote/shell.js'
 import {type AppPaths, HELPER, SHARE_DIR, appPaths} from '../../src/server/layout.js'
-import {SERVER_DIRS, type ServerDirs, renderGatlingRoot, renderUnitTemplate} from '../../src/server/scripts.js'
+import {SERVER_DIRS, type ServerDirs, renderGatlingRoot, renderSiteTemplate, renderUnitTemplate} from '../../src/server/scripts.js'
 import {renderDeployTool} from '../../src/steps/install-deploy-hook.js'
-import {render} from '../../src/templates.js'
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url))
 
@@ -153,7 +152,7 @@ const REAL_PATH = '/usr/sbin:/usr/bin:/sbin:/bin'
 /** Programs FakeServer replaces with test/fixtures/server-stubs/stub.sh. */
 export const STUBBED = [
   'systemctl', 'nginx', 'pgrep', 'curl', 'journalctl', 'systemd-run', 'runuser', 'useradd', 'usermod', 'groupadd', 'getent', 'id',
-  'chown', 'install', 'stat', 'sudo', 'elixir', 'mix', 'date', 'sleep',
+  'chown', 'install', 'stat', 'sudo', 'elixir', 'mix', 'date', 'sleep', 'certbot', 'update-ca-certificates',
 ]
 
 /** The app paths of the layout, moved under a temporary root (as renderGatlingRoot's dirs are). */
@@ -193,7 +192,7 @@ export class FakeServer {
     for (const name of STUBBED) symlinkSync(stub, join(this.bin, name))
     // the root-owned templates gatling-root fills (as install-privileged-helper writes them)
     writeFileSync(join(this.dirs.share, 'app@.service'), renderUnitTemplate())
-    writeFileSync(join(this.dirs.share, 'nginx-site'), render('server/nginx-site.ejs', {app: '@@APP@@', domains: '@@DOMAINS@@', listen: '@@LISTEN@@', upstream: join(this.dirs.upstreams, '@@APP@@.upstream')}))
+    writeFileSync(join(this.dirs.share, 'nginx-site'), renderSiteTemplate(this.dirs))
     writeFileSync(this.dirs.nginxPid, '1\n')
     this.writeState('passwd', 'gatling gatling\n')
     this.writeState('groups', 'gatling\n')

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {renderScript} from '../../src/pipeline/script.js'
 import {deployScript} from '../../src/pipelines/deploy.js'
-import {renderGatlingRoot, renderSudoers, renderUnitTemplate} from '../../src/server/scripts.js'
+import {renderGatlingRoot, renderSiteTemplate, renderSudoers, renderUnitTemplate} from '../../src/server/scripts.js'
 import {renderDeployTool} from '../../src/steps/install-deploy-hook.js'
 import {readTemplate, render, templatesDir} from '../../src/templates.js'
 import {deployContext} from './support.js'
@@ -15,6 +15,7 @@ import {deployContext} from './support.js'
 const RENDERED: Record<string, () => string> = {
   'app.env.ejs': () => render('server/app.env.ejs', {app: 'hello', source: '/home/me/hello/.env.production', entries: [['SECRET_KEY_BASE', 'abc'], ['DATABASE_URL', 'ecto://db/hello']]}),
   'app@.service.ejs': () => renderUnitTemplate(),
+  'certbot-deploy-hook.ejs': () => render('server/certbot-deploy-hook.ejs'),
   'authorized_keys.ejs': () => render('server/authorized_keys.ejs', {keys: ['ssh-ed25519 AAAAC3Nza alice@laptop', 'ssh-rsa AAAAB3Nza bob@desk']}),
   'deploy.sh.ejs': () => deployScript(deployContext()),
   'epmd-loopback.conf.ejs': () => render('server/epmd-loopback.conf.ejs'),
@@ -24,7 +25,7 @@ const RENDERED: Record<string, () => string> = {
   'nginx-default.ejs': () => render('server/nginx-default.ejs'),
   'nginx-http.ejs': () => render('server/nginx-http.ejs'),
   'nginx-main.ejs': () => render('server/nginx-main.ejs', {drainSeconds: 5}),
-  'nginx-site.ejs': () => render('server/nginx-site.ejs', {app: 'hello', domains: 'example.com www.example.com', listen: 80, upstream: '/etc/nginx/gatling/hello.upstream'}),
+  'nginx-site.ejs': () => renderSiteTemplate(),
   'pre-receive.ejs': () => render('server/pre-receive.ejs', {app: 'hello', deployScript: '/srv/gatling/hello/tools/deploy'}),
   'sudoers.ejs': () => renderSudoers(),
 }

@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {CONFIG_FILE, configPath, pinnedHostKey, readProjectConfig, recordHost, validateProjectConfig} from '../../../src/config/project.js'
+import {CONFIG_FILE, configPath, pinnedHostKey, readProjectConfig, recordDomains, recordHost, validateProjectConfig} from '../../../src/config/project.js'
 import {GatlingError} from '../../../src/errors.js'
 import {fakeHostKey, tempDir} from '../support.js'
 
@@ -215,6 +215,20 @@ describe('config/project', () => {
         writeFileSync(join(dir, CONFIG_FILE), text)
         expect(() => recordHost({address: 'x'}, dir)).to.throw(GatlingError)
         expect(readFileSync(join(dir, CONFIG_FILE), 'utf8')).to.equal(text)
+      }
+    })
+  })
+
+  describe('recordDomains', () => {
+    it('sets the domains, keeping every other key as written', () => {
+      const {dir, cleanup} = tempDir()
+      try {
+        writeFileSync(join(dir, CONFIG_FILE), '{"hosts": [{"address": "203.0.113.10"}], "tls": {"email": "ops@example.com"}, "custom": 1}\n')
+        recordDomains(['example.com', 'www.example.com'], dir)
+        expect(JSON.parse(readFileSync(join(dir, CONFIG_FILE), 'utf8'))).to.deep.equal({hosts: [{address: '203.0.113.10'}], tls: {email: 'ops@example.com'}, custom: 1, domains: ['example.com', 'www.example.com']})
+        expect(() => recordDomains(['exa_mple.com'], dir)).to.throw(GatlingError)
+      } finally {
+        cleanup()
       }
     })
   })

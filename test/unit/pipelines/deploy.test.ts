@@ -38,7 +38,10 @@ describe('pipelines/deploy', () => {
         'Install the systemd unit',
         'Run migrations',
         'Decide: hot upgrade or restart',
+        "Trust the ACME server's CA",
+        'Install your own certificate',
         'Install the nginx site',
+        'Obtain the HTTPS certificate',
         ...HOT,
         ...RESTART,
         'Health check through nginx',
@@ -127,15 +130,17 @@ describe('pipelines/deploy', () => {
     })
 
     it('announces every step that runs in the hook, in pipeline order, and only those', () => {
-      const script = deployScript(hookContext())
-      const expected = deployPipeline.filter((step) => !step.cliOnly).map((step) => step.title)
+      const ctx = hookContext()
+      const script = deployScript(ctx)
+      // a step skipped in this context (no HTTPS) is left out of the script
+      const expected = deployPipeline.filter((step) => !step.cliOnly && !step.skip?.(ctx)).map((step) => step.title)
       const announced = [...script.matchAll(/^echo "-----> "(.*)$/gm)].map((m) => m[1])
       expect(announced).to.deep.equal(expected.map((title) => quote(title)))
     })
 
     it('leaves out the CLI-only step (the env file), even when the context has one, and never contains the secrets', () => {
       const cliOnly = deployPipeline.filter((step) => step.cliOnly)
-      expect(cliOnly.map((s) => s.title)).to.deep.equal(['Write the environment file'])
+      expect(cliOnly.map((s) => s.title)).to.deep.equal(['Write the environment file', "Trust the ACME server's CA", 'Install your own certificate'])
       for (const script of [deployScript(hookContext({envFile: SECRET})), renderScript('server/deploy.sh.ejs', deployPipeline, hookContext({envFile: SECRET}), {app: 'hello'})]) {
         for (const step of cliOnly) expect(script).to.not.contain(step.title)
         expect(script).to.not.contain('gatling-root env')

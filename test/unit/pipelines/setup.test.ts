@@ -15,6 +15,7 @@ describe('pipelines/setup', () => {
       'Install gatling-root and its sudo rule',
       'Bind epmd to loopback',
       "Replace nginx's default site",
+      'Install certbot and its renewal timer',
       'Firewall: allow only SSH, HTTP and HTTPS',
     ])
   })

@@ -14,6 +14,31 @@ import {FakeServer, type Run, shSyntaxCheck, upstreamText} from '../support.js'
 
 const isRoot = process.getuid?.() === 0
 
+/** A self-signed certificate for NAMES valid DAYS (0: expired in 2020), written to DIR/CERT and DIR/KEY; returns its PEM. */
+function selfSigned(dir: string, cert: string, key: string, names: string[], days = 90): string {
+  mkdirSync(dir, {recursive: true})
+  const san = `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`
+  const openssl = (...args: string[]) => {
+    const run = spawnSync('openssl', args, {encoding: 'utf8', cwd: dir})
+    if (run.status !== 0) throw new Error(`openssl ${args[0]}: ${run.stderr}`)
+  }
+  const subject = ['-subj', `/CN=${names[0]}`, '-addext', san, '-addext', 'basicConstraints=critical,CA:TRUE']
+  if (days > 0) {
+    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, ...subject, '-days', String(days))
+  } else {
+    // openssl 3.0's req has no -not_after: `openssl ca` signs with explicit dates
+    const db = join(dir, `${cert}.db`)
+    mkdirSync(db, {recursive: true})
+    writeFileSync(join(db, 'index'), '')
+    writeFileSync(join(db, 'serial'), '01\n')
+    writeFileSync(join(db, 'ca.cnf'), `[ca]\ndefault_ca=c\n[c]\ndatabase=${db}/index\nnew_certs_dir=${db}\nserial=${db}/serial\ndefault_md=sha256\npolicy=p\ncopy_extensions=copy\n[p]\ncommonName=supplied\n`)
+    openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', join(db, 'csr'), ...subject)
+    openssl('ca', '-batch', '-config', join(db, 'ca.cnf'), '-selfsign', '-keyfile', key, '-in', join(db, 'csr'), '-out', cert, '-notext', '-startdate', '20200101000000Z', '-enddate', '20200201000000Z')
+    rmSync(db, {recursive: true, force: true})
+  }
+  return readFileSync(join(dir, cert), 'utf8')
+}
+
 function refused(run: Run, message: string | RegExp, what = ''): void {
   expect(run.status, `${what}: ${run.stdout}${run.stderr}`).to.equal(2)
   if (typeof message === 'string') expect(run.stderr, what).to.equal(`gatling-root: ${message}\n`)
@@ -128,6 +153,9 @@ describe('server/gatling-root', function () {
       env: [],
       unit: [],
       site: ['example.com'],
+      cert: ['ops@example.com', 'https://acme.example.com/dir', 'example.com'],
+      'acme-ca': [],
+      'own-cert': [],
       'install-release': ['0.1.0+1'],
       serving: [],
       start: ['4000', '0.1.0+1'],
@@ -143,7 +171,7 @@ describe('server/gatling-root', function () {
       prune: ['5'],
     }
     const subcommands = Object.keys(GOOD)
-    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune APP \.\.\.\n$/
+    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune APP \.\.\.\n$/
 
     it('prints its usage for a missing or unknown subcommand, which names every subcommand the steps use', () => {
       refusedAll([[[], USAGE], [['rm-rf'], USAGE], [['--help'], USAGE], [['APP-INIT', 'hello'], USAGE]])
@@ -164,7 +192,7 @@ describe('server/gatling-root', function () {
     })
 
     it('refuses a wrong number of arguments with the usage of the subcommand', () => {
-      const fixed = ['app-init', 'ports', 'env', 'unit', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune']
+      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune']
       const usage = (sub: string) => new RegExp(`^gatling-root: usage: ${sub} APP`)
       refusedAll([
         ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
@@ -173,6 +201,7 @@ describe('server/gatling-root', function () {
         [['logs', 'hello'], /^gatling-root: usage: logs APP PORT \[LINES\]/],
         [['logs', 'hello', '4000', '40', '50'], /^gatling-root: usage: logs APP PORT \[LINES\]/],
         [['run', 'hello', '4000'], /^gatling-root: usage: run APP PORT rpc\|pid\|remote \[EXPR\]/],
+        [['cert', 'hello', 'ops@example.com', 'https://acme.example.com/dir'], /^gatling-root: usage: cert APP EMAIL ACME DOMAIN\.\.\./],
       ])
     })
 
@@ -217,6 +246,16 @@ describe('server/gatling-root', function () {
     it('refuses a domain that is not a host name, or longer than 253', () => {
       const bad = ['exa_mple.com', '-a.com', 'a-.com', 'a..com', '.com', `${'a'.repeat(64)}.com`, 'x.com;id', 'a b', '*', '**.a.com', 'a.*.com', 'x.com\ny.com', `${'a.'.repeat(127)}com`]
       refusedAll(bad.map((domain) => [['site', 'hello', 'example.com', domain], `invalid argument: ${domain}`]))
+    })
+
+    it('refuses an e-mail, an ACME URL or a domain for a certificate that certbot could take for something else', () => {
+      const cert = (email: string, acme: string, ...domains: string[]) => ['cert', 'hello', email, acme, ...(domains.length ? domains : ['example.com'])]
+      const acme = 'https://acme.example.com/dir'
+      refusedAll([
+        ...['--server=https://evil/', '-m', 'ops', 'ops@example.com --staging', "o'ps@example.com", 'ops@example.com\nx@y.z', ''].map((bad): [string[], string] => [cert(bad, acme), `invalid argument: ${bad}`]),
+        ...['http://acme.example.com/dir', '--staging', 'https://a.com/dir?x=1', 'https://user@a.com/', 'file:///etc/shadow', 'https://a.com/$(id)', ''].map((bad): [string[], string] => [cert('ops@example.com', bad), `invalid argument: ${bad}`]),
+        ...['*.example.com', '-d', '--expand', 'a b', 'x.com;id'].map((bad): [string[], string] => [cert('ops@example.com', acme, 'example.com', bad), `invalid argument: ${bad}`]),
+      ])
     })
 
     it('refuses a keep count outside 1..100', () => {
@@ -519,6 +558,163 @@ describe('server/gatling-root', function () {
         refused(server.run(['site', 'hello', 'other.example.com']), 'nginx rejected the new site for hello; the previous configuration was restored')
         expect(readFileSync(available(), 'utf8')).to.equal(before)
         expect(existsSync(`${available()}.prev`)).to.equal(false)
+      })
+
+      describe('with a certificate', () => {
+        const lineage = () => join(server.dirs.letsencrypt, 'live', 'gatling-hello')
+        const own = () => join(server.dirs.etc, 'hello')
+        beforeEach(() => {
+          rmSync(join(server.dirs.letsencrypt), {recursive: true, force: true})
+          rmSync(join(own(), 'tls.crt'), {force: true})
+          rmSync(join(own(), 'tls.key'), {force: true})
+        })
+
+        it('serves the domains the certificate covers over HTTPS, redirects their HTTP there (the challenge path excepted), and the others over HTTP', () => {
+          selfSigned(lineage(), 'fullchain.pem', 'privkey.pem', ['example.com', 'www.example.com'])
+          const run = server.run(['site', 'hello', 'example.com', 'www.example.com', 'new.example.com'])
+          expect(run.status, run.stderr).to.equal(0)
+          const site = readFileSync(available(), 'utf8')
+          expect(site).to.not.contain('@@')
+          expect(site.match(/server_name example\.com www\.example\.com;/g)).to.have.length(2)
+          expect(site).to.contain('server_name new.example.com;').and.contain('return 301 https://$host$request_uri;')
+          expect(site).to.contain(`ssl_certificate ${lineage()}/fullchain.pem;`).and.contain(`ssl_certificate_key ${lineage()}/privkey.pem;`)
+          // the stub nginx prints no version: an old one, http2 on the listen line
+          expect(site).to.contain('listen 443 ssl http2;').and.not.contain('http2 on;')
+          expect(site).to.not.contain('Strict-Transport-Security')
+          expect(site.match(/location \^~ \/\.well-known\/acme-challenge\/ \{\n {8}root /g)).to.have.length(2)
+          expect(site.split('{').length).to.equal(site.split('}').length)
+        })
+
+        it('with every domain covered, has no plain HTTP server; HSTS only with --hsts; http2 on its own line from nginx 1.25.1', () => {
+          selfSigned(lineage(), 'fullchain.pem', 'privkey.pem', ['example.com'])
+          server.answer('nginx', '-v', 0, 'nginx version: nginx/1.26.3')
+          expect(server.run(['site', 'hello', '--hsts', 'example.com']).status).to.equal(0)
+          const site = readFileSync(available(), 'utf8')
+          expect(site).to.not.contain('# plain http')
+          expect(site).to.not.contain('listen 80 default_server')
+          expect(site).to.contain('listen 443 ssl;').and.contain('    http2 on; # h2\n').and.contain('add_header Strict-Transport-Security "max-age=63072000" always;')
+        })
+
+        it("prefers the app's own certificate, and ignores one that has expired", () => {
+          selfSigned(lineage(), 'fullchain.pem', 'privkey.pem', ['example.com'])
+          selfSigned(own(), 'tls.crt', 'tls.key', ['example.com'])
+          expect(server.run(['site', 'hello', 'example.com']).status).to.equal(0)
+          expect(readFileSync(available(), 'utf8')).to.contain(`ssl_certificate ${own()}/tls.crt;`).and.contain(`ssl_certificate_key ${own()}/tls.key;`)
+          selfSigned(own(), 'tls.crt', 'tls.key', ['example.com'], 0)
+          selfSigned(lineage(), 'fullchain.pem', 'privkey.pem', ['example.com'], 0)
+          expect(server.run(['site', 'hello', 'example.com']).status).to.equal(0)
+          const site = readFileSync(available(), 'utf8')
+          expect(site).to.not.contain('ssl_certificate')
+          expect(site).to.contain('server_name example.com;\n')
+        })
+
+        it('the switch checks health over HTTPS, the certificate verified, once the site serves the host so', () => {
+          selfSigned(lineage(), 'fullchain.pem', 'privkey.pem', ['example.com'])
+          expect(server.run(['site', 'hello', 'example.com']).status).to.equal(0)
+          server.setUpstream(4000)
+          server.runInstance(4000, '0.1.0+1')
+          server.resetCalls()
+          const run = server.run(['switch', 'hello', '4001', '/health', 'example.com'])
+          expect(run.status, run.stderr).to.equal(0)
+          expect(server.calls('curl')[0]).to.deep.equal(['-s', '-o', '/dev/null', '-m', '5', '-w', '%{http_code} %{redirect_url}', '--resolve', 'example.com:443:127.0.0.1', 'https://example.com/health'])
+        })
+      })
+    })
+
+    describe('cert', () => {
+      const lineage = () => join(server.dirs.letsencrypt, 'live', 'gatling-hello')
+      const CERT = ['cert', 'hello', 'ops@example.com', 'https://acme.example.com/dir', 'example.com', 'www.example.com']
+      beforeEach(() => rmSync(server.dirs.letsencrypt, {recursive: true, force: true}))
+
+      it('runs certbot certonly over the webroot for every domain, never touching nginx', () => {
+        const run = server.run(CERT)
+        expect(run.status, run.stderr).to.equal(0)
+        expect(server.calls('certbot')).to.deep.equal([['certonly', '--non-interactive', '--agree-tos', '--no-eff-email', '-m', 'ops@example.com', '--server', 'https://acme.example.com/dir',
+          '--webroot', '-w', server.dirs.webroot, '--cert-name', 'gatling-hello', '--keep-until-expiring', '-d', 'example.com', '-d', 'www.example.com']])
+        expect(statSync(server.dirs.webroot).mode & 0o777).to.equal(0o755)
+        expect(server.calls('nginx')).to.deep.equal([])
+        expect(server.calls('systemctl')).to.deep.equal([])
+      })
+
+      it('keeps a certificate that covers every domain for 30 more days, without asking the ACME server', () => {
+        selfSigned(lineage(), 'fullchain.pem', 'privkey.pem', ['example.com', 'www.example.com'])
+        const run = server.run(CERT)
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.match(/^certificate for example\.com www\.example\.com unchanged: valid until /)
+        expect(server.calls('certbot')).to.deep.equal([])
+        selfSigned(lineage(), 'fullchain.pem', 'privkey.pem', ['example.com', 'www.example.com'], 20)
+        server.run(CERT)
+        expect(server.calls('certbot'), 'due for renewal').to.have.length(1)
+      })
+
+      it('names the domain and what the ACME server said when a challenge fails', () => {
+        selfSigned(lineage(), 'fullchain.pem', 'privkey.pem', ['example.com'])
+        server.answer('certbot', 'certonly', 1, 'Certbot failed to authenticate some domains (authenticator: webroot).\n  Domain: www.example.com\n  Type:   dns\n  Detail: DNS problem: NXDOMAIN looking up A for www.example.com\n\nHint: ...\nSome challenges have failed.\nAsk for help or search for solutions at https://community.letsencrypt.org. See the logfile /var/log/letsencrypt/letsencrypt.log or re-run Certbot with -v for more details.')
+        refused(server.run(CERT), /^(.|\n)*gatling-root: no certificate for www\.example\.com from https:\/\/acme\.example\.com\/dir: Domain: www\.example\.com Detail: DNS problem: NXDOMAIN looking up A for www\.example\.com; the existing certificate is kept and the site serves as before\n$/)
+        rmSync(join(server.state, 'answers', 'certbot'))
+        server.answer('certbot', 'certonly', 1, 'An unexpected error occurred:\nError creating new order :: too many certificates already issued (rateLimited)')
+        refused(server.run(CERT), /gatling-root: the ACME server https:\/\/acme\.example\.com\/dir refused a certificate for example\.com www\.example\.com: a rate limit \(.*too many.*\); the existing certificate is kept/)
+      })
+
+      it('says so when certbot is not installed', () => {
+        const bin = server.bin
+        rmSync(join(bin, 'certbot'))
+        try {
+          const run = spawnSync('/bin/sh', [server.gatlingRoot, ...CERT], {encoding: 'utf8', env: {...server.env, PATH: bin}})
+          // PATH is the script's own: certbot may exist on this machine
+          if (spawnSync('sh', ['-c', 'command -v certbot']).status !== 0) refused(run, /certbot is not installed: run "gatling setup" again/)
+        } finally {
+          symlinkSync(join(server.root, 'stubs', 'stub.sh'), join(bin, 'certbot'))
+        }
+      })
+    })
+
+    describe('acme-ca', () => {
+      it("trusts the private ACME server's CA certificates system-wide, one file each, and changes nothing the second time", () => {
+        const a = selfSigned(join(server.root, 'ca'), 'a.pem', 'a.key', ['ca-a'])
+        const b = selfSigned(join(server.root, 'ca'), 'b.pem', 'b.key', ['ca-b'])
+        const run = server.run(['acme-ca', 'hello'], `${a}${b}`)
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.equal("trusted 2 CA certificate(s) of hello's ACME server\n")
+        expect(readdirSync(server.dirs.caCerts).sort()).to.deep.equal(['gatling-hello-acme-1.crt', 'gatling-hello-acme-2.crt'])
+        expect(readFileSync(join(server.dirs.caCerts, 'gatling-hello-acme-2.crt'), 'utf8')).to.equal(b)
+        expect(server.calls('update-ca-certificates')).to.have.length(1)
+        expect(server.run(['acme-ca', 'hello'], `${a}${b}`).stdout).to.equal('ACME CA of hello unchanged\n')
+        expect(server.calls('update-ca-certificates')).to.have.length(1)
+      })
+
+      it('refuses what is not a PEM certificate', () => {
+        refused(server.run(['acme-ca', 'hello'], 'not a certificate\n'), 'the ACME CA of hello is not a PEM certificate')
+        refused(server.run(['acme-ca', 'hello'], '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), 'the ACME CA of hello is not a PEM certificate')
+      })
+    })
+
+    describe('own-cert', () => {
+      const etc = () => join(server.dirs.etc, 'hello')
+      it("installs the app's own certificate 0644 and its key 0600, root's, and changes nothing the second time", () => {
+        const cert = selfSigned(join(server.root, 'own'), 'c.pem', 'k.pem', ['example.com'])
+        const key = readFileSync(join(server.root, 'own', 'k.pem'), 'utf8')
+        const run = server.run(['own-cert', 'hello'], `${cert}${key}`)
+        expect(run.status, run.stderr).to.equal(0)
+        expect(run.stdout).to.match(/^installed the certificate of hello \(valid until .*\); its key is root's, 0600\n$/)
+        expect(run.stdout + run.stderr).to.not.contain('PRIVATE KEY')
+        expect(readFileSync(join(etc(), 'tls.crt'), 'utf8')).to.equal(cert)
+        expect(readFileSync(join(etc(), 'tls.key'), 'utf8')).to.equal(key)
+        expect(statSync(join(etc(), 'tls.key')).mode & 0o777).to.equal(0o600)
+        expect(statSync(join(etc(), 'tls.crt')).mode & 0o777).to.equal(0o644)
+        expect(server.run(['own-cert', 'hello'], `${cert}${key}`).stdout).to.equal('the certificate of hello unchanged\n')
+      })
+
+      it('refuses a key of another certificate, an expired certificate, or no key, and changes nothing', () => {
+        const cert = selfSigned(join(server.root, 'own2'), 'c.pem', 'k.pem', ['example.com'])
+        selfSigned(join(server.root, 'own2'), 'd.pem', 'l.pem', ['example.com'])
+        const otherKey = readFileSync(join(server.root, 'own2', 'l.pem'), 'utf8')
+        const expired = selfSigned(join(server.root, 'own2'), 'e.pem', 'm.pem', ['example.com'], 0)
+        const before = readdirSync(etc()).sort()
+        refused(server.run(['own-cert', 'hello'], `${cert}${otherKey}`), 'the certificate of hello: the key does not belong to the certificate; nothing changed')
+        refused(server.run(['own-cert', 'hello'], `${expired}${readFileSync(join(server.root, 'own2', 'm.pem'), 'utf8')}`), 'the certificate of hello: it has expired; nothing changed')
+        refused(server.run(['own-cert', 'hello'], cert), 'the certificate of hello: no PEM private key; nothing changed')
+        expect(readdirSync(etc()).sort()).to.deep.equal(before)
       })
     })
 

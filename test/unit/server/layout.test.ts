@@ -23,6 +23,8 @@ describe('server/layout', () => {
       ports: '/etc/gatling/hello/ports',
       home: '/var/lib/gatling/hello',
       upstream: '/etc/nginx/gatling/hello.upstream',
+      tlsCertificate: '/etc/gatling/hello/tls.crt',
+      tlsKey: '/etc/gatling/hello/tls.key',
     })
     expect([APPS_ROOT, ETC_ROOT, HOMES_ROOT, NGINX_UPSTREAMS]).to.deep.equal(['/srv/gatling', '/etc/gatling', '/var/lib/gatling', '/etc/nginx/gatling'])
     expect(cookieInHome('hello')).to.equal('/var/lib/gatling/hello/.erlang.cookie')

@@ -13,6 +13,11 @@ describe('steps/check-health-through-nginx', () => {
     expect(onlyCommand(checkHealthThroughNginx, deployContext({domains: []})).script).to.match(/ 203\.0\.113\.10$/)
   })
 
+  it('goes over HTTPS when the app has TLS', () => {
+    const tls = {acme: {email: 'ops@example.com', directory: 'https://acme.example.com/dir'}, hsts: false}
+    expect(onlyCommand(checkHealthThroughNginx, deployContext({tls})).script).to.equal('/srv/gatling/hello/tools/gatling-deploy health-nginx /health example.com https')
+  })
+
   // Regression: the health path from gatling.json once went into double-quoted echo text, so
   // "$(...)" in "healthCheck" ran on the server. It is an argument of gatling-deploy now.
   describe('a hostile health path, run for real against a fake server', () => {

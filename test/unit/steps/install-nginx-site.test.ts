@@ -13,4 +13,9 @@ describe('steps/install-nginx-site', () => {
   it('without a domain, the app answers every host name', () => {
     expect(onlyCommand(installNginxSite, deployContext({domains: []})).script).to.equal('sudo -n /usr/local/sbin/gatling-root site hello')
   })
+
+  it('asks for HSTS when tls.hsts is set', () => {
+    const tls = {acme: {email: 'ops@example.com', directory: 'https://acme.example.com/dir'}, hsts: true}
+    expect(onlyCommand(installNginxSite, deployContext({tls})).script).to.equal('sudo -n /usr/local/sbin/gatling-root site hello --hsts example.com')
+  })
 })

@@ -16,7 +16,8 @@ describe('steps/prepare-app', () => {
     expect(ctx.needsNewLogin).to.equal(true)
   })
 
-  it("understands what gatling-root app-init really prints, the first time and after", () => {
+  it("understands what gatling-root app-init really prints, the first time and after", function () {
+    this.timeout(20_000) // two real app-inits with stub programs: slow on a loaded machine
     const server = new FakeServer()
     try {
       const first = deployContext()
