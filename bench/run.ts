@@ -11,7 +11,9 @@ import {Connection} from '../src/remote/connection.js'
 import {resolveEndpoint} from '../src/remote/endpoint.js'
 import {parseHostKey} from '../src/remote/host-keys.js'
 import {cmd} from '../src/remote/shell.js'
+import {loadDuring, waitFor} from '../test/helpers/app.js'
 import {bootHost, shutdownAll} from '../test/helpers/hosts.js'
+import {Pebble, httpsGet, servedCertificate} from '../test/helpers/pebble.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const cli = join(root, 'bin', 'run.js')
@@ -247,6 +249,33 @@ async function main(): Promise<void> {
     report('Phoenix-like app: during its hot push', pl, phxHot.ms)
     const rtt = (xs: number[]) => `p50 ${median(xs).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (${xs.length})`
     row('websocket open through the hot push, ping round trip: before / during / after', `${rtt(wsBefore)} / ${rtt(wsDuring)} / ${rtt(wsAfter)}`, 'stays open')
+
+    // HTTPS: a first certificate (setup with tls, from pebble, a local ACME server), then a forced renewal under load
+    const pebble = await Pebble.start(host)
+    try {
+      await pebble.addA(domain, host.address)
+      writeFileSync(join(phx, 'acme-ca.pem'), await pebble.acmeCa())
+      writeFileSync(join(phx, 'gatling.json'), `${JSON.stringify({hosts: [{address: host.address, hostKey}], domains: [domain], tls: {email: 'ops@example.com', acme: pebble.directory, acmeCa: 'acme-ca.pem'}}, null, 2)}\n`)
+      const tlsSetup = await inPhx('setup', `root@${host.address}`)
+      row('HTTPS: time to a first certificate (gatling setup with a domain and tls: certbot installed, HTTP-01 from a local ACME server)', ms(tlsSetup.ms))
+      const get = httpsGet(host.address, await pebble.root())
+      const url = `https://${domain}/health`
+      const steadyTls = await loadDuring(url, sleep(4000), {workers: 4, get})
+      const before = await servedCertificate(host.address, domain)
+      const t0 = performance.now()
+      let renewMs = 0
+      const renewal = (async () => {
+        await host.ssh('root', 'certbot renew --force-renewal --no-random-sleep-on-renew')
+        await waitFor('the renewed certificate served', async () => (await servedCertificate(host.address, domain)).serial !== before.serial, 30_000, 200)
+        renewMs = performance.now() - t0
+      })()
+      const renewLoad = await loadDuring(url, renewal, {workers: 4, get})
+      await renewal
+      row('HTTPS steady state, 4 clients', `${steadyTls.failed} failed / ${steadyTls.requests}; p99 ${steadyTls.p99LatencyMs} ms`)
+      row('HTTPS: forced certificate renewal under load', `${renewLoad.failed} failed / ${renewLoad.requests}; p99 ${renewLoad.p99LatencyMs} ms (${(renewLoad.p99LatencyMs / Math.max(1, steadyTls.p99LatencyMs)).toFixed(2)}x steady); renewal to served ${ms(renewMs)}`, '0 failed')
+    } finally {
+      await pebble.stop()
+    }
   } finally {
     await shutdownAll()
   }
