@@ -25,6 +25,8 @@ export interface SetupContext {
   needsNode?: boolean
   /** gatling.json asks for certificates over ACME: certbot, its timer and its deploy hook are installed. */
   certbot?: boolean
+  /** Run from a project with tls.acmeCa: the app, and its private ACME server's CA certificates (checked PEM) to trust. */
+  acmeCa?: {app: string; pem: string}
 }
 
 export interface DeployContext {

@@ -62,6 +62,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
         // from a project: Hex is installed with its build environment, Node.js when its assets need npm
         ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json'))} : {}),
         certbot: tls?.acme !== undefined,
+        ...(project && tls?.acmeCa !== undefined ? {acmeCa: {app: appName(dir, config), pem: tls.acmeCa}} : {}),
       }
       const summary = await runPipeline(setupPipeline, ctx, connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
       if (flags['dry-run']) return

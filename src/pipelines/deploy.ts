@@ -28,7 +28,6 @@ import {runMigrations} from '../steps/run-migrations.js'
 import {setReleaseVersion} from '../steps/set-release-version.js'
 import {startInstance} from '../steps/start-instance.js'
 import {switchTraffic} from '../steps/switch-traffic.js'
-import {trustAcmeCa} from '../steps/trust-acme-ca.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
 
 /** Before the code is pushed: the app exists (its user, group, directories, ports, cookie). */
@@ -50,7 +49,7 @@ export const upgradePath = (hot: Pipeline<DeployContext>): Pipeline<DeployContex
   ])
 
 /** The site and, with "tls", its certificate: the domains it covers served over HTTPS (setup runs it too, so the first push finds HTTPS). */
-export const httpsPipeline: Pipeline<DeployContext> = [trustAcmeCa, installOwnCertificate, installNginxSite, obtainCertificate]
+export const httpsPipeline: Pipeline<DeployContext> = [installOwnCertificate, installNginxSite, obtainCertificate]
 
 /** From a pushed commit to a serving release (the seed's deploy/1). */
 export const deployPipeline: Pipeline<DeployContext> = [

@@ -11,6 +11,7 @@ import {installHex} from '../steps/install-hex.js'
 import {installCertbot} from '../steps/install-certbot.js'
 import {installPackages} from '../steps/install-packages.js'
 import {installPrivilegedHelper} from '../steps/install-privileged-helper.js'
+import {trustAcmeCa} from '../steps/trust-acme-ca.js'
 
 /** From a bare Debian/Ubuntu server to a deploy target. */
 export const setupPipeline: Pipeline<SetupContext> = [
@@ -24,5 +25,6 @@ export const setupPipeline: Pipeline<SetupContext> = [
   bindEpmdToLoopback,
   configureNginx,
   installCertbot,
+  trustAcmeCa,
   configureFirewall,
 ]

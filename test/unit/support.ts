@@ -228,9 +228,9 @@ export class FakeServer {
     return {PATH: `${this.bin}:${REAL_PATH}`, STUB_STATE: this.state, LANG: 'C.UTF-8'}
   }
 
-  /** Run gatling-root SUBCOMMAND ARGS… as sudo would (a clean environment). */
-  run(args: string[], input = ''): Run {
-    const result = spawnSync('/bin/sh', [this.gatlingRoot, ...args], {input, encoding: 'utf8', env: this.env})
+  /** Run gatling-root SUBCOMMAND ARGS… as sudo would (a clean environment, plus what sudo sets: SUDO_USER…). */
+  run(args: string[], input = '', sudo: NodeJS.ProcessEnv = {}): Run {
+    const result = spawnSync('/bin/sh', [this.gatlingRoot, ...args], {input, encoding: 'utf8', env: {...this.env, ...sudo}})
     return {status: result.status, stdout: result.stdout, stderr: result.stderr}
   }
 

@@ -38,7 +38,6 @@ describe('pipelines/deploy', () => {
         'Install the systemd unit',
         'Run migrations',
         'Decide: hot upgrade or restart',
-        "Trust the ACME server's CA",
         'Install your own certificate',
         'Install the nginx site',
         'Obtain the HTTPS certificate',
@@ -140,7 +139,7 @@ describe('pipelines/deploy', () => {
 
     it('leaves out the CLI-only step (the env file), even when the context has one, and never contains the secrets', () => {
       const cliOnly = deployPipeline.filter((step) => step.cliOnly)
-      expect(cliOnly.map((s) => s.title)).to.deep.equal(['Write the environment file', "Trust the ACME server's CA", 'Install your own certificate'])
+      expect(cliOnly.map((s) => s.title)).to.deep.equal(['Write the environment file', 'Install your own certificate'])
       for (const script of [deployScript(hookContext({envFile: SECRET})), renderScript('server/deploy.sh.ejs', deployPipeline, hookContext({envFile: SECRET}), {app: 'hello'})]) {
         for (const step of cliOnly) expect(script).to.not.contain(step.title)
         expect(script).to.not.contain('gatling-root env')

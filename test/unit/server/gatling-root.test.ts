@@ -187,8 +187,8 @@ describe('server/gatling-root', function () {
       ])
     })
 
-    it('refuses an app that was never initialised (but app-init takes a new one)', () => {
-      refusedAll(subcommands.filter((s) => s !== 'app-init').map((sub) => [[sub, 'no_such_app', ...GOOD[sub]], 'unknown app: no_such_app']))
+    it('refuses an app that was never initialised (but app-init takes a new one, and so does acme-ca: setup trusts the CA before the app exists)', () => {
+      refusedAll(subcommands.filter((s) => s !== 'app-init' && s !== 'acme-ca').map((sub) => [[sub, 'no_such_app', ...GOOD[sub]], 'unknown app: no_such_app']))
     })
 
     it('refuses a wrong number of arguments with the usage of the subcommand', () => {
@@ -681,6 +681,16 @@ describe('server/gatling-root', function () {
         expect(server.calls('update-ca-certificates')).to.have.length(1)
         expect(server.run(['acme-ca', 'hello'], `${a}${b}`).stdout).to.equal('ACME CA of hello unchanged\n')
         expect(server.calls('update-ca-certificates')).to.have.length(1)
+      })
+
+      it("is root's alone: the deploy user (a push, or an attacker with its key) cannot add a CA the whole server trusts", () => {
+        const a = selfSigned(join(server.root, 'ca'), 'a.pem', 'a.key', ['evil-ca'])
+        refused(server.run(['acme-ca', 'hello'], a, {SUDO_USER: 'gatling'}), "acme-ca changes what the whole server trusts: only gatling setup (root's login) may, not gatling")
+        expect(existsSync(server.dirs.caCerts) ? readdirSync(server.dirs.caCerts) : []).to.deep.equal([])
+        expect(server.calls('update-ca-certificates')).to.have.length(0)
+        // setup, on the operator's login (root, or a sudo user), before the app exists
+        expect(server.run(['acme-ca', 'newapp'], a, {SUDO_USER: 'ubuntu'}).status).to.equal(0)
+        expect(readdirSync(server.dirs.caCerts)).to.deep.equal(['gatling-newapp-acme-1.crt'])
       })
 
       it('refuses what is not a PEM certificate', () => {
