@@ -17,8 +17,10 @@
 //     slots/PORT/releases/{start_erl.data,VSN/env.sh,VSN/sys.config}; /var/lib/gatling/APP/tmp is the app's home's tmp
 //   units APP@PORT.service, nodes APP_PORT@127.0.0.1, /etc/sudoers.d/gatling parsed after 00-*
 import {expect} from 'chai'
+import {execFileSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {TestApp, body, describeRun} from '../helpers/app.js'
@@ -264,6 +266,22 @@ describe('security: attacks on the privilege boundaries (issue 7)', function () 
       expect(wrong.length, `(${plant.stdout.trim()})\n${wrong.join('\n')}\n\nchanged on the server:\n${diffLines(before, after).join('\n')}`).to.equal(0)
       expect(diffLines(before, after), 'changed on the server').to.deep.equal([])
       expect(await srv.rootOk(`systemctl show -p MainPID --value hello@${port}`)).to.equal(pidBefore)
+    })
+
+    it('1g acme-ca: the deploy user makes the server trust a CA of its own (to intercept every app\'s outgoing TLS): refused, the trust store unchanged', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'gatling-evil-ca-'))
+      try {
+        execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', join(dir, 'ca.pem'), '-days', '2',
+          '-subj', '/CN=evil deploy-user CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'], {stdio: 'ignore'})
+        const trust = () => srv.rootOk('sha256sum /etc/ssl/certs/ca-certificates.crt; ls -A /usr/local/share/ca-certificates')
+        const before = await trust()
+        const r = await srv.deploy(`sudo -n ${HELPER} acme-ca hello`, await readFile(join(dir, 'ca.pem'), 'utf8'))
+        expect(r.code, out(r)).to.not.equal(0)
+        expect(r.stderr).to.include('acme-ca changes what the whole server trusts')
+        expect(await trust()).to.equal(before)
+      } finally {
+        await rm(dir, {recursive: true, force: true})
+      }
     })
   })
 
