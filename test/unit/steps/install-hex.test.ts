@@ -51,6 +51,18 @@ describe('steps/install-hex', () => {
     expect(result.stdout.split(HEX_NOTICE)).to.have.length(2)
   })
 
+  it('tries once per build environment: after a failure, setup again is unchanged (said once), until build.env changes', () => {
+    mkdirSync(join(server.root, 'home/gatling'), {recursive: true})
+    server.answer('mix', 'local.hex', 1, OFFLINE)
+    const check = (ctx = setupContext()) => run([installHex.check!(ctx)].flat()[0].script).status
+    expect(check()).to.not.equal(0)
+    expect(run(onlyCommand(installHex, setupContext()).script).status).to.equal(0)
+    expect(check(), 'the same attempt again').to.equal(0)
+    expect(check(setupContext({buildEnv: {HEX_MIRROR: 'https://hex.example.com'}})), 'a mirror configured since').to.not.equal(0)
+    // the record is the deploy user's, written as that user
+    expect(server.calls('runuser').every(([flag, user]) => flag === '-u' && user === 'gatling')).to.equal(true)
+  })
+
   it('is unchanged when the deploy user has a Hex archive', () => {
     const [check] = [installHex.check!(setupContext())].flat()
     expect(check.sudo).to.equal(true)
