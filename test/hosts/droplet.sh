@@ -58,7 +58,8 @@ PKGS=openssh-server,systemd,systemd-sysv,dbus,libpam-systemd,iproute2,sudo,ca-ce
 # debian-archive-keyring: debootstrap only recommends it, and Ubuntu CI machines lack it
 # shellcheck and elixir: the unit tests check every server script and the Elixir tools' verdicts with them
 # pebble: Let's Encrypt's test ACME server (and pebble-challtestsrv, its DNS) for the HTTPS e2e tests
-HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir pebble)
+# openssl: the HTTPS tests make CAs and certificates with it
+HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir pebble openssl)
 
 log() { printf '[droplet %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
