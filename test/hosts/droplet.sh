@@ -56,7 +56,7 @@ SUBNET=$NET_PREFIX.0.0/16
 PKGS=openssh-server,systemd,systemd-sysv,dbus,libpam-systemd,iproute2,sudo,ca-certificates,curl,procps,netbase,less,iputils-ping,gnupg,lsb-release
 [ -n "${DROPLET_EXTRA_PKGS:-}" ] && PKGS+=",$DROPLET_EXTRA_PKGS"  # e.g. python3,rsync,ufw (comma-separated)
 # debian-archive-keyring: debootstrap only recommends it, and Ubuntu CI machines lack it
-# shellcheck and elixir: the unit tests check every server script and the Elixir tools' verdicts with them
+# the unit tests check every server script with shellcheck and the Elixir tools' verdicts with elixir
 # pebble: Let's Encrypt's test ACME server (and pebble-challtestsrv, its DNS) for the HTTPS e2e tests
 # openssl: the HTTPS tests make CAs and certificates with it
 HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir pebble openssl)
