@@ -161,14 +161,15 @@ async function main(): Promise<void> {
     git('init', '-q', '-b', 'main')
     writeFileSync(join(app, '.env.production'), 'GREETING=bench\n')
     // async: the load generator shares this event loop and must keep sending while gatling runs
-    const gatling = (...args: string[]) => new Promise<{ms: number; output: string}>((resolve, reject) => {
+    const gatlingIn = (cwd: string) => (...args: string[]) => new Promise<{ms: number; output: string}>((resolve, reject) => {
       const t = performance.now()
-      const child = spawn('node', [cli, ...args, '-i', host.keyPath, '--verbose'], {cwd: app, env, stdio: ['ignore', 'pipe', 'pipe']})
+      const child = spawn('node', [cli, ...args, '-i', host.keyPath, '--verbose'], {cwd, env, stdio: ['ignore', 'pipe', 'pipe']})
       let output = ''
       child.stdout.on('data', (d) => (output += d))
       child.stderr.on('data', (d) => (output += d))
       child.on('close', (code) => (code === 0 ? resolve({ms: performance.now() - t, output}) : reject(new Error(`gatling ${args.join(' ')} failed:\n${output}`))))
     })
+    const gatling = gatlingIn(app)
     row('gatling setup (fresh server)', ms((await gatling('setup', `root@${host.address}`)).ms))
     git('add', '-A')
     git('commit', '-qm', 'v1')
@@ -223,14 +224,7 @@ async function main(): Promise<void> {
     writeFileSync(join(phx, 'gatling.json'), `${JSON.stringify({hosts: [{address: host.address, hostKey}], domains: [domain]}, null, 2)}\n`)
     pgit('add', '-A')
     pgit('commit', '-qm', 'v1')
-    const inPhx = (...args: string[]) => new Promise<{ms: number}>((resolve, reject) => {
-      const t = performance.now()
-      const child = spawn('node', [cli, ...args, '-i', host.keyPath, '--verbose'], {cwd: phx, env, stdio: ['ignore', 'pipe', 'pipe']})
-      let output = ''
-      child.stdout.on('data', (d) => (output += d))
-      child.stderr.on('data', (d) => (output += d))
-      child.on('close', (code) => (code === 0 ? resolve({ms: performance.now() - t}) : reject(new Error(`gatling ${args.join(' ')} failed:\n${output}`))))
-    })
+    const inPhx = gatlingIn(phx)
     const phxFirst = await inPhx('push')
     row('Phoenix-like app (phoenixish): first push (cold build caches, rebar3 dependency, assets)', ms(phxFirst.ms))
     const pinger = await startPinger(host.address, domain)

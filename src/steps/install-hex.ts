@@ -10,6 +10,8 @@ export const HEX_NOTICE = 'Hex could not be installed: apps with Hex dependencie
 /** In the deploy user's home: the build environment of an attempt that failed, so the same one is not retried. */
 const FAILED_ATTEMPT = '.mix/gatling-hex-failed'
 
+const asDeploy = (ctx: SetupContext, ...args: string[]) => sh('runuser', '-u', ctx.deployUser, '--', ...args)
+
 /**
  * Hex for the deploy user, which builds (mix local.hex, from the project's build.env when setup runs in
  * one). Tried once per build environment: setup never fails for it (without Hex, only apps with Hex
@@ -21,17 +23,15 @@ export const installHex: Step<SetupContext> = {
   reportsOutcome: true,
   check: (ctx) => {
     const home = deployHome(ctx.deployUser)
-    const asDeploy = (...args: string[]) => sh('runuser', '-u', ctx.deployUser, '--', ...args)
     const attempt = buildEnv(ctx.buildEnv).join(' ')
-    return cmd(`ls -d ${sh(`${home}/.mix/archives`)}/hex-* >/dev/null 2>&1 || [ "$(${asDeploy('cat', `${home}/${FAILED_ATTEMPT}`)} 2>/dev/null)" = ${sh(attempt)} ]`, {sudo: true})
+    return cmd(`ls -d ${sh(`${home}/.mix/archives`)}/hex-* >/dev/null 2>&1 || [ "$(${asDeploy(ctx, 'cat', `${home}/${FAILED_ATTEMPT}`)} 2>/dev/null)" = ${sh(attempt)} ]`, {sudo: true})
   },
   commands: (ctx) => {
     const home = deployHome(ctx.deployUser)
     const env = buildEnv(ctx.buildEnv)
-    const asDeploy = (...args: string[]) => sh('runuser', '-u', ctx.deployUser, '--', ...args)
-    const install = asDeploy('env', `HOME=${home}`, ...env, 'mix', 'local.hex', '--force', '--if-missing')
-    const remember = asDeploy('sh', '-c', 'mkdir -p "${1%/*}" && printf "%s\\n" "$2" >"$1"', 'sh', `${home}/${FAILED_ATTEMPT}`, env.join(' '))
-    const forget = asDeploy('rm', '-f', `${home}/${FAILED_ATTEMPT}`)
+    const install = asDeploy(ctx, 'env', `HOME=${home}`, ...env, 'mix', 'local.hex', '--force', '--if-missing')
+    const remember = asDeploy(ctx, 'sh', '-c', 'mkdir -p "${1%/*}" && printf "%s\\n" "$2" >"$1"', 'sh', `${home}/${FAILED_ATTEMPT}`, env.join(' '))
+    const forget = asDeploy(ctx, 'rm', '-f', `${home}/${FAILED_ATTEMPT}`)
     return [cmd(and(sh('cd', home), `if ${install} 2>&1; then ${forget}; ${sh('echo', `Hex is installed for ${ctx.deployUser}`)}; else ${remember}; ${sh('echo', HEX_NOTICE)}; fi`), {sudo: true})]
   },
 }
