@@ -26,6 +26,11 @@ export const connectionFlags = {
   verbose: Flags.boolean({char: 'v', description: 'plain line output with every remote line, and stack traces on errors'}),
 }
 
+/** The app a day-two command acts on: "-a/--app" (Heroku's flag) or the positional APP, else the project's. */
+export const appFlag = {
+  app: Flags.string({char: 'a', description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
+}
+
 export abstract class GatlingCommand extends Command {
   protected verbose = false
 
@@ -41,6 +46,22 @@ export abstract class GatlingCommand extends Command {
       acceptNew: Boolean(flags['accept-new-host-key']),
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     })
+  }
+
+  /**
+   * A command on a deployed app: its target from the project (APP from "-a/--app" or the positional
+   * argument, which must agree), one login of the deploy user on its host, closed when `run` ends.
+   */
+  protected async withApp<T>(flags: {app?: string; identity?: string; port?: number; 'accept-new-host-key'?: boolean; verbose?: boolean}, positional: string | undefined, run: (target: AppTarget, connection: Connection) => Promise<T>): Promise<T> {
+    this.verbose = Boolean(flags.verbose)
+    if (flags.app !== undefined && positional !== undefined && flags.app !== positional) throw new GatlingError(`--app ${shown(flags.app)} and the argument ${shown(positional)} name different apps: give one.`)
+    const target = appTarget(process.cwd(), flags.app ?? positional, (message) => this.warn(message))
+    const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
+    try {
+      return await run(target, connection)
+    } finally {
+      connection.close()
+    }
   }
 
   /**
