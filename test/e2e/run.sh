@@ -9,6 +9,10 @@ cd "$(dirname "$0")/../.."
 DROPLET=test/hosts/droplet.sh
 export DROPLET_HOME=${DROPLET_HOME:-/var/tmp/gatling-hosts}
 export E2E_SUITES=${E2E_SUITES:-bookworm,trixie,bullseye}
+# one .deb cache for every test host: each setup still runs apt-get for real, but downloads a package once
+export DROPLET_APT_CACHE=${DROPLET_APT_CACHE:-$DROPLET_HOME/apt-archives}
+# the test files run side by side (each boots its own uniquely named hosts): most of a test waits on a server
+E2E_JOBS=${E2E_JOBS:-3}
 # tags the hosts this run boots, so the final down-all leaves other people's hosts alone
 export DROPLET_RUN_ID=${DROPLET_RUN_ID:-e2e-$$}
 
@@ -22,4 +26,4 @@ for suite in ${E2E_SUITES//,/ }; do
 done
 
 [ $# -gt 0 ] || set -- 'test/e2e/**/*.test.ts'
-npx mocha --timeout 600000 "$@"
+if [ "$E2E_JOBS" -gt 1 ]; then npx mocha --parallel --jobs "$E2E_JOBS" --timeout 600000 "$@"; else npx mocha --timeout 600000 "$@"; fi
