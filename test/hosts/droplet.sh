@@ -48,7 +48,7 @@ VARIANT=${DROPLET_VARIANT:-minbase}           # minbase | default ("important" p
 KEEP_APT_LISTS=${DROPLET_KEEP_APT_LISTS:-0}   # 0: empty apt lists, the tool must run apt-get update (like many cloud images)
 MASK_APT_TIMERS=${DROPLET_MASK_APT_TIMERS:-1} # 1: no apt-daily runs that could grab the dpkg lock mid-test
 APT_PROXY=${DROPLET_APT_PROXY:-}              # optional, e.g. http://@HOST@:3142 (apt-cacher-ng on the host; @HOST@ = host end of the veth)
-APT_CACHE=${DROPLET_APT_CACHE:-}              # optional host dir bind-mounted as the guests' /var/cache/apt/archives
+APT_CACHE=${DROPLET_APT_CACHE:-}              # optional host dir of .debs each guest starts its /var/cache/apt/archives with
 SUPPRESS_SYNC=${DROPLET_SUPPRESS_SYNC:-1}     # 1: sync()/fsync() are no-ops in the guest (dpkg is much faster; data is disposable)
 BOOT_TIMEOUT=${DROPLET_BOOT_TIMEOUT:-90}
 NET_PREFIX=10.231
@@ -292,7 +292,11 @@ up() {
         --private-network --network-namespace-path="/run/netns/$ns" --resolv-conf=off --link-journal=no
         --console=read-only)
     [ "$SUPPRESS_SYNC" = 1 ] && nspawn+=(--suppress-sync=yes)
-    [ -n "$APT_CACHE" ] && { mkdir -p "$APT_CACHE/partial"; nspawn+=(--bind="$APT_CACHE:/var/cache/apt/archives"); }
+    if [ -n "$APT_CACHE" ]; then # the guest's own archives dir, hard links of the cached .debs (no shared apt lock)
+        mkdir -p "$APT_CACHE" "$d/apt/partial"
+        find "$APT_CACHE" -maxdepth 1 -name '*.deb' -exec ln -t "$d/apt" {} + 2>/dev/null || true
+        nspawn+=(--bind="$d/apt:/var/cache/apt/archives")
+    fi
     local cgs=""
     if sd_booted; then
         : # systemd host: nspawn registers with machined and gets machine-NAME.scope of its own
@@ -363,6 +367,8 @@ down() {
     if mountpoint -q "$d/root"; then umount "$d/root" 2>/dev/null || { sleep 1; umount "$d/root" 2>/dev/null || umount -l "$d/root"; }; fi
     [ -s "$d/netns" ] && ip netns del "$(cat "$d/netns")" 2>/dev/null || true
     [ -s "$d/veth" ] && ip link del "$(cat "$d/veth")" 2>/dev/null || true
+    # the .debs this guest downloaded join the cache (a name already there is another guest's same file)
+    [ -n "$APT_CACHE" ] && [ -d "$d/apt" ] && { find "$d/apt" -maxdepth 1 -name '*.deb' -links 1 -exec ln -t "$APT_CACHE" {} + 2>/dev/null || true; }
     rm -rf "$d"
     exec 9>"$DROPLET_HOME/.lock"; flock 9   # last one out removes the NAT (serialised with "up")
     rmdir "$DROPLET_HOME/hosts" 2>/dev/null && nat_down || true
