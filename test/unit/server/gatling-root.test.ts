@@ -169,9 +169,18 @@ describe('server/gatling-root', function () {
       'stage-upgrade': ['4000', '0.1.0+1'],
       'mark-current': ['0.1.0+1'],
       prune: ['5'],
+      'db-create': [],
+      'db-drop': [],
+      'db-psql': [],
+      'db-dump': [],
+      'db-restore': [],
+      'db-info': [],
+      'db-backups': [],
+      'db-schedule': ['7'],
+      'db-backup': [],
     }
     const subcommands = Object.keys(GOOD)
-    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune APP \.\.\.\n$/
+    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune\|db-server\|db-create\|db-drop\|db-psql\|db-dump\|db-restore\|db-info\|db-backups\|db-schedule\|db-backup APP \.\.\.\n$/
 
     it('prints its usage for a missing or unknown subcommand, which names every subcommand the steps use', () => {
       refusedAll([[[], USAGE], [['rm-rf'], USAGE], [['--help'], USAGE], [['APP-INIT', 'hello'], USAGE]])
@@ -192,7 +201,7 @@ describe('server/gatling-root', function () {
     })
 
     it('refuses a wrong number of arguments with the usage of the subcommand', () => {
-      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune']
+      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune', 'db-create', 'db-drop', 'db-dump', 'db-restore', 'db-info', 'db-backups', 'db-schedule', 'db-backup']
       const usage = (sub: string) => new RegExp(`^gatling-root: usage: ${sub} APP`)
       refusedAll([
         ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
@@ -443,6 +452,7 @@ describe('server/gatling-root', function () {
         'User=hello',
         'Group=hello',
         `EnvironmentFile=${server.dirs.etc}/hello/gatling.env`,
+        `EnvironmentFile=-${server.dirs.etc}/hello/database.env`,
         `EnvironmentFile=${server.dirs.etc}/hello/app.env`,
         `WorkingDirectory=${server.dirs.homes}/hello`,
         ...sandbox('hello', port).filter(([k]) => k !== 'ReadWritePaths').map(([k, v]) => `${k}=${v}`),
