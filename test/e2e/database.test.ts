@@ -53,7 +53,7 @@ describe('PostgreSQL for apps', function () {
     const setup = await app.setup(host)
     outputs.push(setup.stdout, setup.stderr)
     expect(setup.code, describeRun(setup)).to.equal(0)
-    expect(setup.stdout, describeRun(setup)).to.match(/PostgreSQL 15\.\S+ \(15-main\) listens on localhost/)
+    expect(setup.stdout, describeRun(setup)).to.match(/PostgreSQL 15\.\S+ .*\(15-main\) listens on localhost and its socket/)
     await app.commitAll('setup')
   })
 
