@@ -240,6 +240,16 @@ describe('server/gatling-root', function () {
       refusedAll(withVersion.flatMap(([sub, args]) => (sub === 'install-release' ? BAD_VERSIONS : ['..', '-rf', '0.1.0\n/../../etc']).map((bad): [string[], string] => [[sub, 'hello', ...args(bad)], `invalid argument: ${bad}`])))
     })
 
+    it('refuses a backup schedule that is no number of days, a psql mode other than -, and db-server to the deploy user', () => {
+      refusedAll([
+        ...['0', '366', '-1', '7;id', '07', '', '1e2', '7\n8', '--now'].map((bad): [string[], string] => [['db-schedule', 'hello', bad], `invalid argument: ${bad}`]),
+        [['db-psql', 'hello', '-c'], 'invalid argument: -c'],
+        [['db-psql', 'hello', '-', 'x'], /^gatling-root: usage: db-psql APP \[-\]/],
+        [['db-server', 'check', 'x'], /^gatling-root: usage: db-server \[check\]/],
+      ])
+      refused(server.run(['db-server'], '', {SUDO_USER: 'gatling'}), "db-server configures the whole server's PostgreSQL: only gatling setup (root's login) may, not gatling")
+    })
+
     it('refuses a log line count that journalctl would read as an option (-n, --vacuum-time=1s) or out of range', () => {
       // (an empty count is the default, 40)
       refusedAll(['--vacuum-time=1s', '-n', '-f', '--rotate', '0', '100001', '-100', '10;id', '5\n6', '1e3', ' 40'].map((bad) => [['logs', 'hello', '4000', bad], `invalid argument: ${bad}`]))
