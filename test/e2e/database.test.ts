@@ -7,7 +7,7 @@ import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {TestApp, describeRun, httpGet, info, loadDuring, type RunResult} from '../helpers/app.js'
+import {TestApp, describeRun, httpGet, info, loadDuring, runProgram, type RunResult} from '../helpers/app.js'
 import {buildCli, removeCliBuild, removeTempDirs, tempDir} from '../helpers/cli.js'
 import {bootHost, shutdownAll, type TestHost} from '../helpers/hosts.js'
 import {printLoad} from '../helpers/upgrade.js'
@@ -20,6 +20,7 @@ describe('PostgreSQL for apps', function () {
   let host: TestHost
   let app: TestApp
   let other: TestApp | undefined
+  let cliDir: string
   /** every output of every gatling command of this file, for the last test */
   const outputs: string[] = []
 
@@ -47,7 +48,7 @@ describe('PostgreSQL for apps', function () {
 
   before(async function () {
     this.timeout(900_000)
-    await buildCli()
+    cliDir = await buildCli()
     host = await bootHost('database')
     app = await TestApp.create({fixture: 'hello-db'})
     const setup = await app.setup(host)
@@ -178,6 +179,18 @@ describe('PostgreSQL for apps', function () {
     const migrate = await gatling(app, ['migrate'])
     expect(migrate.code, describeRun(migrate)).to.equal(0)
     expect(migrate.stdout).to.include('HELLO_MIGRATE ok')
+  })
+
+  it('gives db psql a real terminal', async function () {
+    this.timeout(120_000)
+    // script(1) runs gatling on a pseudo-terminal of its own, as a user's shell would
+    const r = await runProgram('script', ['-qec', `${process.execPath} -- ${join(cliDir, 'bin', 'run.js')} db psql -i ${host.keyPath}`, '/dev/null'], {
+      cwd: app.dir, env: {...app.env, TERM: 'xterm'}, input: "select 'on a ' || 'terminal: ' || (select count(*) from items);\n\\q\n", timeoutMs: 90_000,
+    })
+    outputs.push(r.stdout, r.stderr)
+    expect(r.code, describeRun(r)).to.equal(0)
+    expect(r.stdout, describeRun(r)).to.include('on a terminal: 2')
+    expect(r.stdout, 'psql saw a terminal: its prompt').to.include('hello=>')
   })
 
   it("keeps two apps out of each other's database; refuses a role it did not make", async function () {
