@@ -1,7 +1,7 @@
 // npm run bench: the figures published in the README, measured against a real test server.
 // Not a test: it prints a table. Needs root (it boots a systemd-nspawn test host).
 import {execFileSync, spawn} from 'node:child_process'
-import {appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -214,6 +214,20 @@ async function main(): Promise<void> {
     const restartLoad = startLoad(host.address)
     const restart = await gatling('push', '--restart')
     report('during a zero-downtime restart', await restartLoad.stop(), restart.ms)
+
+    // db backup: gatling's stream over its own connection against the same remote command through plain ssh, same database
+    writeFileSync(join(app, 'gatling.json'), `${JSON.stringify({...JSON.parse(readFileSync(join(app, 'gatling.json'), 'utf8')), database: 'postgres'}, null, 2)}\n`)
+    await gatling('setup', `root@${host.address}`) // installs PostgreSQL
+    await gatling('db', 'create')
+    await gatling('db', 'psql', '-c', 'create table bench as select i, md5(i::text) as a, md5((i + 1)::text) as b from generate_series(1, 1000000) i')
+    const dumps = mkdtempSync(join(tmpdir(), 'gatling-bench-dump-'))
+    const viaGatling = await gatling('db', 'backup', '-o', join(dumps, 'gatling.dump'))
+    const out = openSync(join(dumps, 'ssh.dump'), 'w')
+    const viaSsh = time(() => execFileSync('ssh', [...host.sshArgs('gatling'), 'sudo -n /usr/local/sbin/gatling-root db-dump hello'], {stdio: ['ignore', out, 'pipe']}))
+    closeSync(out)
+    const size = statSync(join(dumps, 'gatling.dump')).size
+    rmSync(dumps, {recursive: true, force: true})
+    row(`db backup of a ${(size / 1048576).toFixed(0)} MB dump: gatling db backup / the same pg_dump -Fc through plain ssh`, `${ms(viaGatling.ms)} / ${ms(viaSsh)} = ${(viaGatling.ms / viaSsh).toFixed(2)}`, '<= 1.1x')
 
     // the Phoenix-like fixture beside it (its own domain): first push, then a hot push with a websocket open
     const phx = join(home, 'phoenixish')

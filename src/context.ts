@@ -27,6 +27,8 @@ export interface SetupContext {
   certbot?: boolean
   /** Run from a project with tls.acmeCa: the app, and its private ACME server's CA certificates (checked PEM) to trust. */
   acmeCa?: {app: string; pem: string}
+  /** Run from a project with "database" in gatling.json and no DATABASE_URL in its env file: PostgreSQL is installed. */
+  postgres?: boolean
 }
 
 export interface DeployContext {
@@ -48,6 +50,8 @@ export interface DeployContext {
   forceRestart?: boolean
   /** The app's environment file, rendered from the local dotenv file (CLI only, secret). */
   envFile?: string
+  /** "database" in gatling.json: the app's own PostgreSQL database (made by the first deploy), its dumps kept `backups` days. */
+  database?: {backups?: number}
   paths: AppPaths
   /** Set by prepare-app when the deploy user just joined the app's group: it takes effect at its next login. */
   needsNewLogin?: boolean

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {GatlingCommand, connectionFlags} from '../base-command.js'
 import {envFileName, ignoreEnvFile, renderEnvFile} from '../config/app.js'
 import {appName, appTarget, deployContext} from '../config/app-target.js'
-import {pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
+import {databaseSettings, pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
 import {tlsSettings} from '../config/tls.js'
 import type {SetupContext} from '../context.js'
 import {DEPLOY_USER} from '../server/layout.js'
@@ -62,6 +62,8 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
         // from a project: Hex is installed with its build environment, Node.js when its assets need npm
         ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json'))} : {}),
         certbot: tls?.acme !== undefined,
+        // a DATABASE_URL of the app's own (a managed database elsewhere) wins: then no local server
+        postgres: project !== undefined && databaseSettings(config) !== undefined && !setsDatabaseUrl(project.envFile),
         ...(project && tls?.acmeCa !== undefined ? {acmeCa: {app: appName(dir, config), pem: tls.acmeCa}} : {}),
       }
       const summary = await runPipeline(setupPipeline, ctx, connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
@@ -102,6 +104,9 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     }
   }
 }
+
+/** The rendered env file sets DATABASE_URL itself. */
+export const setsDatabaseUrl = (envFile: string | undefined): boolean => envFile !== undefined && /^DATABASE_URL=/m.test(envFile)
 
 /** Add a git remote unless the project is not a git repository or already has one by that name. */
 function addGitRemote(dir: string, name: string, url: string): string | undefined {

@@ -6,7 +6,7 @@ import {GatlingError, shown} from '../errors.js'
 import {appPaths} from '../server/layout.js'
 import {RULES, isValid} from '../server/rules.js'
 import {mixAppName} from './app.js'
-import {type HostConfig, type ProjectConfig, readProjectConfig} from './project.js'
+import {type HostConfig, type ProjectConfig, databaseSettings, readProjectConfig} from './project.js'
 import {type TlsSettings, tlsSettings} from './tls.js'
 
 export interface AppTarget {
@@ -43,6 +43,7 @@ export function deployContext(target: AppTarget, extra: Partial<DeployContext> &
     tls: target.tls,
     keepReleases: target.config.keepReleases ?? 5,
     buildEnv: target.config.build?.env ?? {},
+    database: databaseSettings(target.config),
     paths: appPaths(target.app),
     ...extra,
   }

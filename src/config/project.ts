@@ -63,6 +63,17 @@ const tlsSchema = z.object(
   {error: 'an object like {"email": "ops@example.com"}'},
 ).partial()
 
+const databaseObject = z.object(
+  {
+    /** The only engine: PostgreSQL from the distribution, on the app's server. */
+    engine: z.literal('postgres', {error: '"postgres"'}),
+    /** Days the daily dumps of the app's database are kept on the server (a systemd timer); none without it. */
+    backups: whole(RULES.backupDays.description, (n) => isValid('backupDays', String(n))),
+  },
+  {error: 'an object like {"backups": 7}'},
+).partial()
+const databaseSchema = z.union([z.literal('postgres'), databaseObject], {error: '"postgres" or an object like {"engine": "postgres", "backups": 7}'})
+
 const projectSchema = z.object(
   {
     /** Defaults to the app name in mix.exs. */
@@ -80,12 +91,15 @@ const projectSchema = z.object(
     build: buildSchema,
     /** HTTPS for the domains: a certificate over ACME (tls.email) or your own (tls.certificate, tls.key). */
     tls: tlsSchema,
+    /** A PostgreSQL database of its own for the app on its server (DATABASE_URL), with optional daily backups. */
+    database: databaseSchema,
   },
   {error: 'a JSON object like {"hosts": [{"address": "203.0.113.10"}]}'},
 ).partial()
 
 export type HostConfig = z.infer<typeof hostSchema>
 export type TlsConfig = z.infer<typeof tlsSchema>
+export type DatabaseConfig = z.infer<typeof databaseSchema>
 export type ProjectConfig = z.infer<typeof projectSchema>
 
 export const CONFIG_FILE = 'gatling.json'
@@ -121,6 +135,7 @@ function unknownKeys(raw: unknown): string[] {
     ...check(raw, Object.keys(projectSchema.shape), ''),
     ...check(build, Object.keys(buildSchema.shape), 'build.'),
     ...check((raw as {tls?: unknown}).tls, Object.keys(tlsSchema.shape), 'tls.'),
+    ...check((raw as {database?: unknown}).database, Object.keys(databaseObject.shape), 'database.'),
     ...(Array.isArray(hosts) ? hosts.flatMap((host, i) => check(host, Object.keys(hostSchema.shape), `hosts[${i}].`)) : []),
   ]
 }
@@ -191,4 +206,11 @@ export function recordDomains(domains: string[], dir = process.cwd()): string {
   validateProjectConfig(raw, () => {})
   writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`)
   return file
+}
+
+/** The app's database settings: "postgres" and {...} alike; undefined without a database. */
+export function databaseSettings(config: ProjectConfig | undefined): {backups?: number} | undefined {
+  const database = config?.database
+  if (database === undefined) return undefined
+  return database === 'postgres' ? {} : {backups: database.backups}
 }

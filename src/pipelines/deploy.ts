@@ -9,6 +9,7 @@ import {checkHealthThroughNginx} from '../steps/check-health-through-nginx.js'
 import {checkInstanceHealth} from '../steps/check-instance-health.js'
 import {checkout} from '../steps/checkout.js'
 import {createRepository} from '../steps/create-repository.js'
+import {createDatabase} from '../steps/create-database.js'
 import {decideUpgradePath} from '../steps/decide-upgrade-path.js'
 import {hotUpgrade} from '../steps/hot-upgrade.js'
 import {installDeployHook} from '../steps/install-deploy-hook.js'
@@ -25,6 +26,7 @@ import {mixRelease} from '../steps/mix-release.js'
 import {prepareApp} from '../steps/prepare-app.js'
 import {pruneReleases} from '../steps/prune-releases.js'
 import {runMigrations} from '../steps/run-migrations.js'
+import {scheduleBackups} from '../steps/schedule-backups.js'
 import {setReleaseVersion} from '../steps/set-release-version.js'
 import {startInstance} from '../steps/start-instance.js'
 import {switchTraffic} from '../steps/switch-traffic.js'
@@ -63,6 +65,8 @@ export const deployPipeline: Pipeline<DeployContext> = [
   installRelease,
   writeEnvFile,
   installSystemdUnit,
+  createDatabase,
+  scheduleBackups,
   runMigrations,
   decideUpgradePath,
   ...httpsPipeline,

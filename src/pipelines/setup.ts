@@ -9,6 +9,7 @@ import {createSwap} from '../steps/create-swap.js'
 import {detectSystem} from '../steps/detect-system.js'
 import {installHex} from '../steps/install-hex.js'
 import {installCertbot} from '../steps/install-certbot.js'
+import {installPostgresql} from '../steps/install-postgresql.js'
 import {installPackages} from '../steps/install-packages.js'
 import {installPrivilegedHelper} from '../steps/install-privileged-helper.js'
 import {trustAcmeCa} from '../steps/trust-acme-ca.js'
@@ -25,6 +26,7 @@ export const setupPipeline: Pipeline<SetupContext> = [
   bindEpmdToLoopback,
   configureNginx,
   installCertbot,
+  installPostgresql,
   trustAcmeCa,
   configureFirewall,
 ]

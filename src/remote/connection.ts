@@ -5,7 +5,7 @@ import {connect as tcpConnect, type Socket} from 'node:net'
 import {NodeSSH} from 'node-ssh'
 import type {AgentAuthMethod, Client, PublicKeyAuthMethod} from 'ssh2'
 import ssh2 from 'ssh2'
-import type {Duplex} from 'node:stream'
+import type {Duplex, Readable, Writable} from 'node:stream'
 
 import {GatlingError} from '../errors.js'
 import {type Endpoint, describeEndpoint} from './endpoint.js'
@@ -33,6 +33,18 @@ export interface ExecResult {
 }
 
 export type LineHandler = (line: string, stream: 'stdout' | 'stderr') => void
+
+/** How `stream` feeds and drains one command: files and dumps as bytes, never held whole in memory. */
+export interface StreamOptions {
+  /** Piped into the command's stdin (a dump to restore), then closed. */
+  stdin?: Readable
+  /** Gets the command's stdout as bytes (a dump), instead of lines. */
+  stdout?: Writable
+  /** stderr lines (and stdout lines when there is no `stdout` sink). */
+  onLine?: LineHandler
+  /** Called as stdout bytes arrive into the sink, with the total so far. */
+  onBytes?: (total: number) => void
+}
 
 const CONNECT_TIMEOUT_MS = 10_000
 const TAIL_LINES = 30
@@ -185,6 +197,102 @@ export class Connection {
     } finally {
       this.pending.delete(rejectLost)
     }
+  }
+
+  /**
+   * Run one command with byte streams (a dump out, a dump in) over this same connection. Resolves when the
+   * command has exited and the sink has every byte; never throws on a non-zero exit: check `code`.
+   */
+  async stream(command: RemoteCommand, options: StreamOptions): Promise<ExecResult> {
+    if (this.lost) throw this.lostError()
+    const tail: string[] = []
+    const lines = (stream: 'stdout' | 'stderr') => {
+      let partial = ''
+      const emit = (line: string) => {
+        tail.push(line)
+        if (tail.length > TAIL_LINES) tail.shift()
+        options.onLine?.(line, stream)
+      }
+      return {
+        push(chunk: Buffer) {
+          const all = (partial + chunk.toString('utf8')).split('\n')
+          partial = all.pop() ?? ''
+          for (const line of all) emit(line)
+        },
+        flush: () => partial && emit(partial),
+      }
+    }
+    return this.channel(command, {}, (channel, done) => {
+      const err = lines('stderr')
+      channel.stderr.on('data', (c: Buffer) => err.push(c))
+      let finished: Promise<void> = Promise.resolve()
+      if (options.stdout) {
+        const sink = options.stdout
+        let total = 0
+        channel.on('data', (c: Buffer) => options.onBytes?.((total += c.length)))
+        channel.pipe(sink, {end: false})
+        finished = new Promise((resolve, reject) => {
+          channel.once('end', () => sink.end(resolve))
+          sink.once('error', reject)
+        })
+      } else {
+        const out = lines('stdout')
+        channel.on('data', (c: Buffer) => out.push(c))
+        channel.once('end', () => out.flush())
+      }
+      if (options.stdin) options.stdin.pipe(channel)
+      else channel.end()
+      channel.once('exit', (code: number | null) => {
+        err.flush()
+        finished.then(() => done({code: code ?? 255, stdout: '', stderr: '', tail}), (error: Error) => done(error))
+      })
+    })
+  }
+
+  /**
+   * Run one command on a terminal of its own (an interactive psql): this terminal's keys go to it unchanged
+   * (raw mode), its output comes back as it is, and a resize follows. Resolves with its exit code.
+   */
+  async interactive(command: RemoteCommand): Promise<number> {
+    if (this.lost) throw this.lostError()
+    const {stdin, stdout, stderr} = process
+    const pty = {term: process.env.TERM || 'xterm-256color', cols: stdout.columns || 80, rows: stdout.rows || 24}
+    const result = await this.channel(command, {pty}, (channel, done) => {
+      const wasRaw = stdin.isTTY ? stdin.isRaw : false
+      if (stdin.isTTY) stdin.setRawMode(true)
+      const resize = () => channel.setWindow(stdout.rows || 24, stdout.columns || 80, 0, 0)
+      stdout.on('resize', resize)
+      stdin.pipe(channel)
+      stdin.resume()
+      channel.pipe(stdout, {end: false})
+      channel.stderr.pipe(stderr, {end: false})
+      channel.once('exit', (code: number | null) => {
+        stdout.off('resize', resize)
+        stdin.unpipe(channel)
+        stdin.pause()
+        if (stdin.isTTY) stdin.setRawMode(wasRaw)
+        done({code: code ?? 255, stdout: '', stderr: '', tail: []})
+      })
+    })
+    return result.code
+  }
+
+  /** A channel of its own for one command; `use` wires it and calls `done` once it is over. A lost connection rejects. */
+  private channel(command: RemoteCommand, options: {pty?: {term: string; cols: number; rows: number}}, use: (channel: ssh2.ClientChannel, done: (result: ExecResult | Error) => void) => void): Promise<ExecResult> {
+    const client = this.ssh.connection as Client
+    return new Promise<ExecResult>((resolve, reject) => {
+      const lost = (reason: Error) => reject(reason)
+      this.pending.add(lost)
+      const done = (result: ExecResult | Error) => {
+        this.pending.delete(lost)
+        if (result instanceof Error) reject(result)
+        else resolve(result)
+      }
+      client.exec(this.wrap(command), options, (error, channel) => {
+        if (error) done(new GatlingError(`${this.label} refused to run a command: ${error.message}.`))
+        else use(channel, done)
+      })
+    })
   }
 
   close(): void {

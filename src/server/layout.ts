@@ -41,6 +41,15 @@ export const CERTBOT_DEPLOY_HOOK = `${LETSENCRYPT}/renewal-hooks/deploy/gatling-
 /** Local CA certificates the system trusts (update-ca-certificates): a private ACME server's CA goes here. */
 export const LOCAL_CA_CERTS = '/usr/local/share/ca-certificates'
 
+/** Dumps of the scheduled database backups (database.backups): root 0700, one directory per app. */
+export const DB_BACKUPS = '/var/backups/gatling'
+/** PostgreSQL's OS user (the distribution's): its superuser over the unix socket (peer), for root's administration only. */
+export const POSTGRES_USER = 'postgres'
+/** A role's and a database's comment that says gatling made it for the app of that name (nothing else is ever touched). */
+export const DB_MARKER = 'gatling app'
+/** The scheduled backup of an app's database: a systemd template unit and its timer, instance = the app. */
+export const DB_BACKUP_UNIT = 'gatling-db-backup'
+
 /** Group of every app user (so gatling-root knows a user it did not create is no app). */
 export const APPS_GROUP = 'gatling-apps'
 
@@ -73,6 +82,10 @@ export interface AppPaths {
   envFile: string
   /** what gatling sets for a Phoenix app (PHX_SERVER, PHX_HOST, SECRET_KEY_BASE): root 0400, read before envFile, which wins */
   runtimeEnv: string
+  /** DATABASE_URL and POOL_SIZE of the app's local database (gatling-root db-create): root 0600, read after runtimeEnv and before envFile, which wins */
+  databaseEnv: string
+  /** how many days scheduled backups are kept (database.backups): root 0644; absent = no schedule */
+  backupDays: string
   /** SECRET_KEY_BASE, made once per app: root 0400 */
   secretKeyBase: string
   /** the Erlang cookie (root-owned source; the app's copy is in its home) */
@@ -102,6 +115,8 @@ export function appPaths(app: string): AppPaths {
     etc,
     envFile: `${etc}/app.env`,
     runtimeEnv: `${etc}/gatling.env`,
+    databaseEnv: `${etc}/database.env`,
+    backupDays: `${etc}/backup_days`,
     secretKeyBase: `${etc}/secret_key_base`,
     cookie: `${etc}/cookie`,
     ports: `${etc}/ports`,

@@ -23,6 +23,8 @@ export const RULES = {
   // first character never "-": never an option of certbot
   email: {description: 'an e-mail address like ops@example.com', pattern: '[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+'},
   acmeUrl: {description: 'an ACME directory URL like https://acme-v02.api.letsencrypt.org/directory', pattern: 'https://[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]+)*/?'},
+  /** days scheduled database backups are kept (database.backups); 0 turns the schedule off */
+  backupDays: {description: 'a whole number of days from 1 to 365', pattern: '[1-9][0-9]?|[12][0-9][0-9]|3[0-5][0-9]|36[0-5]'},
   envKey: {description: 'an environment variable name (letters, digits and _, not starting with a digit)', pattern: '[A-Za-z_][A-Za-z0-9_]{0,127}'},
 } as const satisfies Record<string, Rule>
 

@@ -2,7 +2,7 @@
 // Paths reach the scripts as the shell variables $APPS, $ETC, $HOMES… defined once at their top,
 // so a test can render them against a temporary root.
 import {render} from '../templates.js'
-import {ACME_WEBROOT, APPS_GROUP, APPS_ROOT, DEPLOY_USER, ETC_ROOT, HELPER, HOMES_ROOT, LETSENCRYPT, LOCAL_CA_CERTS, NGINX_UPSTREAMS, SHARE_DIR, appDirs, appPaths, certName, cookieInHome} from './layout.js'
+import {ACME_WEBROOT, APPS_GROUP, DB_BACKUPS, DB_BACKUP_UNIT, DB_MARKER, POSTGRES_USER, APPS_ROOT, DEPLOY_USER, ETC_ROOT, HELPER, HOMES_ROOT, LETSENCRYPT, LOCAL_CA_CERTS, NGINX_UPSTREAMS, SHARE_DIR, appDirs, appPaths, certName, cookieInHome} from './layout.js'
 import {nodeEnvironment, sandbox, writablePaths} from './node.js'
 import {RULES, domainLength, reservedEnvPattern} from './rules.js'
 
@@ -23,12 +23,14 @@ export interface ServerDirs {
   letsencrypt: string
   /** local CA certificates for update-ca-certificates */
   caCerts: string
+  /** dumps of the scheduled database backups */
+  dbBackups: string
 }
 
 export const SERVER_DIRS: ServerDirs = {
   apps: APPS_ROOT, etc: ETC_ROOT, homes: HOMES_ROOT, upstreams: NGINX_UPSTREAMS, share: SHARE_DIR,
   units: '/etc/systemd/system', sites: '/etc/nginx', nginxPid: '/run/nginx.pid',
-  webroot: ACME_WEBROOT, letsencrypt: LETSENCRYPT, caCerts: LOCAL_CA_CERTS,
+  webroot: ACME_WEBROOT, letsencrypt: LETSENCRYPT, caCerts: LOCAL_CA_CERTS, dbBackups: DB_BACKUPS,
 }
 
 /** A path of the model as gatling-root names it: its root as the script's variable, the app as ${APP}. */
@@ -43,6 +45,9 @@ export function renderGatlingRoot(dirs: ServerDirs = SERVER_DIRS, deployUser = D
     dirs,
     deployUser,
     appsGroup: APPS_GROUP,
+    dbMarker: DB_MARKER,
+    dbBackupUnit: DB_BACKUP_UNIT,
+    postgresUser: POSTGRES_USER,
     rules: RULES,
     domainLength,
     reservedEnv: reservedEnvPattern(),
@@ -68,3 +73,11 @@ export const renderSiteTemplate = (dirs: ServerDirs = SERVER_DIRS): string =>
   render('server/nginx-site.ejs', {app: '@@APP@@', upstream: `${dirs.upstreams}/@@APP@@.upstream`, webroot: dirs.webroot})
 
 export const renderSudoers = (deployUser = DEPLOY_USER): string => render('server/sudoers.ejs', {deployUser, helperPath: HELPER})
+
+/** PostgreSQL's settings gatling adds (conf.d/gatling.conf) and its whole pg_hba.conf, which gatling-root db-server installs. */
+export const renderPostgresConf = (): string => render('server/postgresql.conf.ejs')
+export const renderPgHba = (): string => render('server/pg_hba.conf.ejs', {postgresUser: POSTGRES_USER})
+
+/** The scheduled backup of an app's database (instance: the app): a oneshot service running gatling-root db-backup, and its daily timer. */
+export const renderBackupService = (): string => render('server/db-backup@.service.ejs', {helperPath: HELPER})
+export const renderBackupTimer = (): string => render('server/db-backup@.timer.ejs', {unit: DB_BACKUP_UNIT})

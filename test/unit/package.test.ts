@@ -20,6 +20,6 @@ describe('the npm package', () => {
       for (const name of readdirSync(join(root, 'templates', dir))) expect(files.has(`templates/${dir}/${name}`), name).to.equal(true)
     }
     for (const tool of ELIXIR_TOOLS) expect(files.has(`templates/elixir/${tool}`), tool).to.equal(true)
-    for (const command of ['setup', 'push', 'upgrade', 'rollback', 'domains/index', 'domains/add', 'domains/remove']) expect(files.has(`dist/commands/${command}.js`), `${command}: run npm run build first`).to.equal(true)
+    for (const command of ['setup', 'push', 'upgrade', 'rollback', 'domains/index', 'domains/add', 'domains/remove', 'migrate', 'db/create', 'db/psql', 'db/backup', 'db/restore', 'db/backups', 'db/info']) expect(files.has(`dist/commands/${command}.js`), `${command}: run npm run build first`).to.equal(true)
   })
 })

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {renderScript} from '../../src/pipeline/script.js'
 import {deployScript} from '../../src/pipelines/deploy.js'
-import {renderGatlingRoot, renderSiteTemplate, renderSudoers, renderUnitTemplate} from '../../src/server/scripts.js'
+import {renderBackupService, renderBackupTimer, renderGatlingRoot, renderPgHba, renderPostgresConf, renderSiteTemplate, renderSudoers, renderUnitTemplate} from '../../src/server/scripts.js'
 import {renderDeployTool} from '../../src/steps/install-deploy-hook.js'
 import {readTemplate, render, templatesDir} from '../../src/templates.js'
 import {deployContext} from './support.js'
@@ -17,6 +17,8 @@ const RENDERED: Record<string, () => string> = {
   'app@.service.ejs': () => renderUnitTemplate(),
   'certbot-deploy-hook.ejs': () => render('server/certbot-deploy-hook.ejs'),
   'authorized_keys.ejs': () => render('server/authorized_keys.ejs', {keys: ['ssh-ed25519 AAAAC3Nza alice@laptop', 'ssh-rsa AAAAB3Nza bob@desk']}),
+  'db-backup@.service.ejs': () => renderBackupService(),
+  'db-backup@.timer.ejs': () => renderBackupTimer(),
   'deploy.sh.ejs': () => deployScript(deployContext()),
   'epmd-loopback.conf.ejs': () => render('server/epmd-loopback.conf.ejs'),
   'gatling-deploy.sh.ejs': () => renderDeployTool(deployContext()),
@@ -26,6 +28,8 @@ const RENDERED: Record<string, () => string> = {
   'nginx-http.ejs': () => render('server/nginx-http.ejs'),
   'nginx-main.ejs': () => render('server/nginx-main.ejs', {drainSeconds: 5}),
   'nginx-site.ejs': () => renderSiteTemplate(),
+  'pg_hba.conf.ejs': () => renderPgHba(),
+  'postgresql.conf.ejs': () => renderPostgresConf(),
   'pre-receive.ejs': () => render('server/pre-receive.ejs', {app: 'hello', deployScript: '/srv/gatling/hello/tools/deploy'}),
   'sudoers.ejs': () => renderSudoers(),
 }

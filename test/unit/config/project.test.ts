@@ -2,7 +2,7 @@ import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {CONFIG_FILE, configPath, pinnedHostKey, readProjectConfig, recordDomains, recordHost, validateProjectConfig} from '../../../src/config/project.js'
+import {CONFIG_FILE, configPath, databaseSettings, pinnedHostKey, readProjectConfig, recordDomains, recordHost, validateProjectConfig} from '../../../src/config/project.js'
 import {GatlingError} from '../../../src/errors.js'
 import {fakeHostKey, tempDir} from '../support.js'
 
@@ -107,6 +107,28 @@ describe('config/project', () => {
       expect(message.split('; ')).to.have.length(3)
       expect(message).to.not.match(/[\n\u202E]/)
       expect(message).to.include('"a\\nb"').and.include('not true').and.include('"/\\u202egp"')
+    })
+  })
+
+  describe('validateProjectConfig: database', () => {
+    it('reads "postgres" and {"backups": DAYS}', () => {
+      expect(databaseSettings(validateProjectConfig({database: 'postgres'}, () => {}))).to.deep.equal({})
+      expect(databaseSettings(validateProjectConfig({database: {backups: 7}}, () => {}))).to.deep.equal({backups: 7})
+      expect(databaseSettings(validateProjectConfig({database: {engine: 'postgres', backups: 365}}, () => {}))).to.deep.equal({backups: 365})
+      expect(databaseSettings(validateProjectConfig({}, () => {}))).to.equal(undefined)
+    })
+
+    it('refuses another engine, and backups that are no number of days', () => {
+      for (const database of ['mysql', true, [], {engine: 'mysql'}, {backups: '7'}]) {
+        expect(refusal({database}), JSON.stringify(database)).to.match(/^gatling\.json: "database" must be "postgres" or an object like \{"engine": "postgres", "backups": 7\}/)
+      }
+      for (const backups of [0, 366, 1.5]) expect(refusal({database: {backups}}), String(backups)).to.contain('"database.backups" must be a whole number of days from 1 to 365')
+    })
+
+    it('warns about an unknown key under database', () => {
+      const warnings: string[] = []
+      validateProjectConfig({database: {backup: 7}}, (w) => warnings.push(w))
+      expect(warnings).to.deep.equal(['gatling.json: unknown key "database.backup" is ignored: did you mean backups?'])
     })
   })
 

@@ -36,6 +36,8 @@ describe('pipelines/deploy', () => {
         'Install the release',
         'Write the environment file',
         'Install the systemd unit',
+        'Create the database',
+        'Schedule database backups',
         'Run migrations',
         'Decide: hot upgrade or restart',
         'Install your own certificate',
@@ -53,6 +55,8 @@ describe('pipelines/deploy', () => {
       const at = (title: string) => titles.indexOf(title)
       expect(at('Write the environment file')).to.be.lessThan(at('Start the new release'))
       expect(at('Run migrations')).to.be.lessThan(at('Start the new release'))
+      expect(at('Run migrations'), 'before the hot code load').to.be.lessThan(at(HOT[0]))
+      expect(at('Create the database'), 'the first deploy makes the database its migrations need').to.be.lessThan(at('Run migrations'))
       expect(at('Install the nginx site'), 'the site before the fork: both paths need it').to.be.lessThan(at(HOT[0]))
       expect(at('Health check of the new release')).to.be.lessThan(at('Switch traffic to the new release'))
       expect(at('Mark the release current')).to.be.greaterThan(at('Health check through nginx'))

@@ -16,6 +16,7 @@ describe('pipelines/setup', () => {
       'Bind epmd to loopback',
       "Replace nginx's default site",
       'Install certbot and its renewal timer',
+      'Install PostgreSQL (localhost only)',
       "Trust the ACME server's CA",
       'Firewall: allow only SSH, HTTP and HTTPS',
     ])

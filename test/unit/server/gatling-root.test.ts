@@ -169,9 +169,18 @@ describe('server/gatling-root', function () {
       'stage-upgrade': ['4000', '0.1.0+1'],
       'mark-current': ['0.1.0+1'],
       prune: ['5'],
+      'db-create': [],
+      'db-drop': [],
+      'db-psql': [],
+      'db-dump': [],
+      'db-restore': [],
+      'db-info': [],
+      'db-backups': [],
+      'db-schedule': ['7'],
+      'db-backup': [],
     }
     const subcommands = Object.keys(GOOD)
-    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune APP \.\.\.\n$/
+    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune\|db-server\|db-create\|db-drop\|db-psql\|db-dump\|db-restore\|db-info\|db-backups\|db-schedule\|db-backup APP \.\.\.\n$/
 
     it('prints its usage for a missing or unknown subcommand, which names every subcommand the steps use', () => {
       refusedAll([[[], USAGE], [['rm-rf'], USAGE], [['--help'], USAGE], [['APP-INIT', 'hello'], USAGE]])
@@ -192,7 +201,7 @@ describe('server/gatling-root', function () {
     })
 
     it('refuses a wrong number of arguments with the usage of the subcommand', () => {
-      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune']
+      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune', 'db-create', 'db-drop', 'db-dump', 'db-restore', 'db-info', 'db-backups', 'db-schedule', 'db-backup']
       const usage = (sub: string) => new RegExp(`^gatling-root: usage: ${sub} APP`)
       refusedAll([
         ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
@@ -229,6 +238,16 @@ describe('server/gatling-root', function () {
       ]
       // every bad version on install-release, three on the others (they share vsn_arg)
       refusedAll(withVersion.flatMap(([sub, args]) => (sub === 'install-release' ? BAD_VERSIONS : ['..', '-rf', '0.1.0\n/../../etc']).map((bad): [string[], string] => [[sub, 'hello', ...args(bad)], `invalid argument: ${bad}`])))
+    })
+
+    it('refuses a backup schedule that is no number of days, a psql mode other than -, and db-server to the deploy user', () => {
+      refusedAll([
+        ...['0', '366', '-1', '7;id', '07', '', '1e2', '7\n8', '--now'].map((bad): [string[], string] => [['db-schedule', 'hello', bad], `invalid argument: ${bad}`]),
+        [['db-psql', 'hello', '-c'], 'invalid argument: -c'],
+        [['db-psql', 'hello', '-', 'x'], /^gatling-root: usage: db-psql APP \[-\]/],
+        [['db-server', 'check', 'x'], /^gatling-root: usage: db-server \[check\]/],
+      ])
+      refused(server.run(['db-server'], '', {SUDO_USER: 'gatling'}), "db-server configures the whole server's PostgreSQL: only gatling setup (root's login) may, not gatling")
     })
 
     it('refuses a log line count that journalctl would read as an option (-n, --vacuum-time=1s) or out of range', () => {
@@ -443,6 +462,7 @@ describe('server/gatling-root', function () {
         'User=hello',
         'Group=hello',
         `EnvironmentFile=${server.dirs.etc}/hello/gatling.env`,
+        `EnvironmentFile=-${server.dirs.etc}/hello/database.env`,
         `EnvironmentFile=${server.dirs.etc}/hello/app.env`,
         `WorkingDirectory=${server.dirs.homes}/hello`,
         ...sandbox('hello', port).filter(([k]) => k !== 'ReadWritePaths').map(([k, v]) => `${k}=${v}`),

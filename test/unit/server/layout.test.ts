@@ -18,6 +18,8 @@ describe('server/layout', () => {
       etc: '/etc/gatling/hello',
       envFile: '/etc/gatling/hello/app.env',
       runtimeEnv: '/etc/gatling/hello/gatling.env',
+      databaseEnv: '/etc/gatling/hello/database.env',
+      backupDays: '/etc/gatling/hello/backup_days',
       secretKeyBase: '/etc/gatling/hello/secret_key_base',
       cookie: '/etc/gatling/hello/cookie',
       ports: '/etc/gatling/hello/ports',

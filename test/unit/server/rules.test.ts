@@ -11,6 +11,7 @@ const SAMPLES: Record<RuleName, {good: string[]; bad: string[]}> = {
   domain: {good: ['example.com', 'www.example.com', '*.example.com', 'a-b.c', 'localhost', 'x1.y2'], bad: ['-a.com', 'a-.com', 'a..com', '.com', 'a.', '*', '**.a.com', 'a.*.com', 'exa_mple.com', `${'a'.repeat(64)}.com`, 'a b', '']},
   hostName: {good: ['example.com', 'localhost', 'www.example.com'], bad: ['*.example.com', 'a/b', 'a:80', '', '-a']},
   healthPath: {good: ['/', '/health', '/api/v1/health.json', '/~me/_x-y', `/${'a'.repeat(200)}`], bad: ['health', '', '/a b', '/a?b', '/a#b', '/$(id)', `/${'a'.repeat(201)}`, '//x:y']},
+  backupDays: {good: ['1', '7', '30', '99', '100', '299', '365'], bad: ['0', '07', '366', '400', '-1', '7 ', 'x', '']},
   keepReleases: {good: ['1', '5', '99', '100'], bad: ['0', '101', '007', '-1', '1e2', '']},
   logLines: {good: ['1', '40', '99999', '100000'], bad: ['0', '100001', '-n', '--vacuum-time=1s', '040', '']},
   email: {good: ['ops@example.com', 'a.b+c_d-e@mail.example.co.uk', 'x@a.b', `${'a'.repeat(64)}@example.com`], bad: ['ops', '@example.com', 'ops@', 'ops@example', '-m@example.com', 'a b@example.com', "o'ps@example.com", 'ops@exa_mple.com', 'ops@-a.com', `${'a'.repeat(65)}@example.com`, 'a@b.com;id', '']},
