@@ -1,4 +1,5 @@
 // What every command shares: connection flags, plain/live output, and one-paragraph errors.
+import {confirm} from '@inquirer/prompts'
 import {Command, Flags} from '@oclif/core'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
@@ -109,6 +110,16 @@ export abstract class GatlingCommand extends Command {
     }
     if (!options.dryRun) recordDomains(domains, dir)
     return changed
+  }
+
+  /**
+   * A change that visitors notice (stop, start): asked on a terminal; --yes for scripts. Without a terminal and
+   * without --yes, a refusal: nothing is changed.
+   */
+  protected async confirmAction(question: string, yes: boolean | undefined): Promise<void> {
+    if (yes) return
+    if (!process.stdin.isTTY || !process.stdout.isTTY) throw new GatlingError(`${question.replace(/\?.*$/, '')}: there is no terminal to confirm it on. Pass --yes to do it from a script. Nothing was changed.`)
+    if (!(await confirm({message: question, default: false}))) throw new GatlingError('Not confirmed: nothing was changed.')
   }
 
   protected printSummary(summary: RunSummary, done: string, unchanged?: string): void {

@@ -6,6 +6,7 @@ import {GatlingError, shown} from '../errors.js'
 import {appPaths} from '../server/layout.js'
 import {RULES, isValid} from '../server/rules.js'
 import {mixAppName} from './app.js'
+import {operatorName} from './operator.js'
 import {type HostConfig, type ProjectConfig, readProjectConfig} from './project.js'
 import {type TlsSettings, tlsSettings} from './tls.js'
 
@@ -44,6 +45,7 @@ export function deployContext(target: AppTarget, extra: Partial<DeployContext> &
     keepReleases: target.config.keepReleases ?? 5,
     buildEnv: target.config.build?.env ?? {},
     paths: appPaths(target.app),
+    operator: operatorName(process.cwd()),
     ...extra,
   }
 }

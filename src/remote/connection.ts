@@ -3,7 +3,7 @@ import {confirm} from '@inquirer/prompts'
 import {readFileSync} from 'node:fs'
 import {connect as tcpConnect, type Socket} from 'node:net'
 import {NodeSSH} from 'node-ssh'
-import type {AgentAuthMethod, Client, PublicKeyAuthMethod} from 'ssh2'
+import type {AgentAuthMethod, Client, ClientChannel, PublicKeyAuthMethod} from 'ssh2'
 import ssh2 from 'ssh2'
 import type {Duplex} from 'node:stream'
 
@@ -185,6 +185,71 @@ export class Connection {
     } finally {
       this.pending.delete(rejectLost)
     }
+  }
+
+  /**
+   * Run one command whose output goes on until it ends or `signal` aborts (gatling logs -f): each chunk handed on
+   * as it comes. On abort the remote side gets SIGTERM and the channel closes (journalctl also ends on the closed
+   * pipe). Resolves with the exit code (130 after an abort).
+   */
+  async stream(command: RemoteCommand, onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void, signal?: AbortSignal): Promise<number> {
+    const channel = await this.channel(command, {})
+    return new Promise<number>((resolve) => {
+      let aborted = false
+      const abort = () => {
+        aborted = true
+        channel.signal('TERM')
+        channel.close()
+      }
+      if (signal?.aborted) abort()
+      else signal?.addEventListener('abort', abort, {once: true})
+      channel.on('data', (chunk: Buffer) => onData(chunk, 'stdout'))
+      channel.stderr.on('data', (chunk: Buffer) => onData(chunk, 'stderr'))
+      if (command.input !== undefined) channel.end(command.input)
+      let code: number | undefined
+      channel.on('exit', (exitCode: number | null) => (code = exitCode ?? undefined))
+      channel.on('close', () => {
+        signal?.removeEventListener('abort', abort)
+        resolve(aborted ? 130 : (code ?? 255))
+      })
+    })
+  }
+
+  /**
+   * Run one command in a terminal of its own (a PTY of the local terminal's type and size, resized with it),
+   * the local terminal in raw mode: every key, ^C included, goes to the remote program (gatling console).
+   * Resolves with its exit code once it ends; the local terminal is restored.
+   */
+  async interactive(command: RemoteCommand, terminal: {stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream}): Promise<number> {
+    const {stdin, stdout} = terminal
+    const channel = await this.channel(command, {pty: {term: process.env.TERM || 'xterm-256color', rows: stdout.rows || 24, cols: stdout.columns || 80}})
+    return new Promise<number>((resolve) => {
+      const resize = () => channel.setWindow(stdout.rows || 24, stdout.columns || 80, 0, 0)
+      const input = (data: Buffer) => channel.write(data)
+      stdin.setRawMode(true)
+      stdin.resume()
+      stdin.on('data', input)
+      stdout.on('resize', resize)
+      channel.on('data', (chunk: Buffer) => stdout.write(chunk))
+      channel.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk))
+      let code: number | undefined
+      channel.on('exit', (exitCode: number | null) => (code = exitCode ?? undefined))
+      channel.on('close', () => {
+        stdin.off('data', input)
+        stdout.off('resize', resize)
+        stdin.setRawMode(false)
+        stdin.pause()
+        resolve(code ?? 255)
+      })
+    })
+  }
+
+  private channel(command: RemoteCommand, options: {pty?: {term: string; rows: number; cols: number}}): Promise<ClientChannel> {
+    if (this.lost) return Promise.reject(this.lostError())
+    const client = this.ssh.connection as Client
+    return new Promise((resolve, reject) => {
+      client.exec(this.wrap(command), options.pty ? {pty: options.pty} : {}, (error, channel) => (error ? reject(new GatlingError(`${this.label} refused to run a command: ${error.message}.`)) : resolve(channel)))
+    })
   }
 
   close(): void {
