@@ -113,12 +113,16 @@ export abstract class GatlingCommand extends Command {
   }
 
   /**
-   * A change that visitors notice (stop, start): asked on a terminal; --yes for scripts. Without a terminal and
-   * without --yes, a refusal: nothing is changed.
+   * A change that visitors notice (stop, start) needs a yes: --yes for scripts, else a terminal to ask on.
+   * Checked before connecting: without either it is refused, and nothing is changed.
    */
+  protected requireConfirmation(what: string, yes: boolean | undefined): void {
+    if (!yes && !(process.stdin.isTTY && process.stdout.isTTY)) throw new GatlingError(`${what} needs a confirmation, and there is no terminal to ask on: pass --yes to do it from a script. Nothing was changed.`)
+  }
+
+  /** Asked on the terminal (after requireConfirmation), unless --yes. */
   protected async confirmAction(question: string, yes: boolean | undefined): Promise<void> {
     if (yes) return
-    if (!process.stdin.isTTY || !process.stdout.isTTY) throw new GatlingError(`${question.replace(/\?.*$/, '')}: there is no terminal to confirm it on. Pass --yes to do it from a script. Nothing was changed.`)
     if (!(await confirm({message: question, default: false}))) throw new GatlingError('Not confirmed: nothing was changed.')
   }
 

@@ -23,6 +23,7 @@ export default class Start extends GatlingCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Start)
+    if (!flags['dry-run']) this.requireConfirmation('gatling start', flags.yes)
     await this.withApp(flags, args.app, async (target, connection) => {
       if (!flags['dry-run']) await this.confirmAction(`Start ${target.app} on ${target.host.address}?`, flags.yes)
       const summary = await runPipeline(restartPipeline, deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})

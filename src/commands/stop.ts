@@ -23,6 +23,7 @@ export default class Stop extends GatlingCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Stop)
+    if (!flags['dry-run']) this.requireConfirmation('gatling stop', flags.yes)
     await this.withApp(flags, args.app, async (target, connection) => {
       if (!flags['dry-run']) await this.confirmAction(`Stop ${target.app} on ${target.host.address}? Visitors get 502 until "gatling start".`, flags.yes)
       const summary = await runPipeline(stopPipeline, deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})

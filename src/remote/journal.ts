@@ -1,4 +1,5 @@
 // The app's journal as gatling-root logs APP all prints it (journalctl -o json, one entry a line), made readable.
+import {StringDecoder} from 'node:string_decoder'
 
 export interface JournalEntry {
   /** ISO 8601, UTC, with milliseconds */
@@ -32,16 +33,18 @@ export function parseJournalLine(line: string): JournalEntry | undefined {
 /** "2026-12-01T15:00:01.123Z hello@4000: message" */
 export const formatJournalEntry = (e: JournalEntry): string => `${e.time}${e.unit ? ` ${e.unit.replace(/\.service$/, '')}` : ''}: ${e.message}`
 
-/** Splits a stream's chunks into whole lines. */
+/** Splits a stream's chunks into whole lines (a UTF-8 character cut between two chunks stays whole). */
 export function lineSplitter(onLine: (line: string) => void): {push: (chunk: Buffer) => void; flush: () => void} {
+  const decoder = new StringDecoder('utf8')
   let partial = ''
   return {
     push(chunk) {
-      const lines = (partial + chunk.toString('utf8')).split('\n')
+      const lines = (partial + decoder.write(chunk)).split('\n')
       partial = lines.pop() ?? ''
       for (const line of lines) onLine(line)
     },
     flush() {
+      partial += decoder.end()
       if (partial) onLine(partial)
       partial = ''
     },
