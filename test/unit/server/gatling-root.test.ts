@@ -980,6 +980,14 @@ describe('server/gatling-root', function () {
         }
       })
 
+      it('run remote (gatling console) gives the shell a terminal of its own (^C reaches IEx); the others use the pipes', () => {
+        for (const rcmd of ['rpc', 'pid', 'remote']) {
+          expect(server.run(['run', 'hello', '4000', rcmd, ...(rcmd === 'rpc' ? ['1'] : [])]).status).to.equal(0)
+          const {options} = systemdRun(server.calls('systemd-run').at(-1)!)
+          expect(options.filter((o) => o === '--pty' || o === '--pipe'), rcmd).to.deep.equal([rcmd === 'remote' ? '--pty' : '--pipe'])
+        }
+      })
+
       it("run: passes the node's exit status on (a refused hot upgrade)", () => {
         server.answer('systemd-run', 'rpc', 3, 'refused')
         expect(server.run(['run', 'hello', '4000', 'rpc', 'x()'])).to.deep.include({status: 3, stdout: 'refused\n'})
