@@ -228,6 +228,30 @@ async function main(): Promise<void> {
     const size = statSync(join(dumps, 'gatling.dump')).size
     rmSync(dumps, {recursive: true, force: true})
     row(`db backup of a ${(size / 1048576).toFixed(0)} MB dump: gatling db backup / the same pg_dump -Fc through plain ssh`, `${ms(viaGatling.ms)} / ${ms(viaSsh)} = ${(viaGatling.ms / viaSsh).toFixed(2)}`, '<= 1.1x')
+    // day two: gatling status against what it cannot avoid (node's start and one SSH round trip), and how
+    // long a line the app writes on the server takes to reach gatling logs -f
+    const run = (...args: string[]) => execFileSync('node', [cli, ...args, '-i', host.keyPath], {cwd: app, env, stdio: 'pipe'})
+    run('status') // warm: the page cache, the server's sudo and systemctl
+    const statusMs = median(Array.from({length: 7}, () => time(() => run('status'))))
+    const nodeMs = median(Array.from({length: 7}, () => time(() => execFileSync('node', ['-e', '0']))))
+    const sshMs = median(Array.from({length: 7}, () => time(() => execFileSync('ssh', [...host.sshArgs('gatling'), 'true']))))
+    row('gatling status / (node -e 0 + one ssh round trip)', `${ms(statusMs)} / (${ms(nodeMs)} + ${ms(sshMs)}) = ${(statusMs / (nodeMs + sshMs)).toFixed(1)}x`)
+    const follow = spawn('node', [cli, 'logs', '-f', '-n', '1', '-i', host.keyPath], {cwd: app, env, stdio: ['ignore', 'pipe', 'pipe']})
+    const arrivals = new Map<string, number>()
+    follow.stdout.on('data', (d: Buffer) => {
+      for (const m of d.toString().matchAll(/bench-latency-([0-9]+)/g)) if (!arrivals.has(m[1])) arrivals.set(m[1], Date.now() * 1e6)
+    })
+    await sleep(5000)
+    const latencies: number[] = []
+    for (let i = 0; i < 5; i++) {
+      // the node stamps the line with its own clock (the test host shares this machine's)
+      run('eval', 'require Logger; Logger.warning("bench-latency-#{System.os_time(:nanosecond)}")')
+      await waitFor('the line in gatling logs -f', async () => arrivals.size > i, 30_000, 20)
+      const [stamp, at] = [...arrivals.entries()][i]
+      latencies.push((at - Number(stamp)) / 1e6)
+    }
+    follow.kill('SIGINT')
+    row('gatling logs -f: a line the app writes, to the CLI\'s stdout', `p50 ${ms(median(latencies))}, max ${ms(Math.max(...latencies))} (${latencies.length})`)
 
     // the Phoenix-like fixture beside it (its own domain): first push, then a hot push with a websocket open
     const phx = join(home, 'phoenixish')

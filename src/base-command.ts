@@ -1,4 +1,5 @@
 // What every command shares: connection flags, plain/live output, and one-paragraph errors.
+import {confirm} from '@inquirer/prompts'
 import {Command, Flags} from '@oclif/core'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
@@ -109,6 +110,20 @@ export abstract class GatlingCommand extends Command {
     }
     if (!options.dryRun) recordDomains(domains, dir)
     return changed
+  }
+
+  /**
+   * A change that visitors notice (stop, start) needs a yes: --yes for scripts, else a terminal to ask on.
+   * Checked before connecting: without either it is refused, and nothing is changed.
+   */
+  protected requireConfirmation(what: string, yes: boolean | undefined): void {
+    if (!yes && !(process.stdin.isTTY && process.stdout.isTTY)) throw new GatlingError(`${what} needs a confirmation, and there is no terminal to ask on: pass --yes to do it from a script. Nothing was changed.`)
+  }
+
+  /** Asked on the terminal (after requireConfirmation), unless --yes. */
+  protected async confirmAction(question: string, yes: boolean | undefined): Promise<void> {
+    if (yes) return
+    if (!(await confirm({message: question, default: false}))) throw new GatlingError('Not confirmed: nothing was changed.')
   }
 
   protected printSummary(summary: RunSummary, done: string, unchanged?: string): void {

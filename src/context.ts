@@ -46,6 +46,10 @@ export interface DeployContext {
   buildEnv?: Record<string, string>
   /** The release `gatling rollback` goes back to (default: the one before current). */
   rollbackTo?: string
+  /** Who deploys, for the release's record (src/config/operator.ts; "git push" in the hook). */
+  operator?: string
+  /** gatling rollback: the release's record says so. */
+  rollback?: boolean
   /** Take the zero-downtime restart even where a hot upgrade would do (--restart). */
   forceRestart?: boolean
   /** The app's environment file, rendered from the local dotenv file (CLI only, secret). */

@@ -32,7 +32,7 @@ export default class Rollback extends GatlingCommand {
     const target = appTarget(process.cwd(), args.app, (message) => this.warn(message))
     const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
     try {
-      const ctx = deployContext(target, {rev: 'HEAD', rollbackTo: flags.to})
+      const ctx = deployContext(target, {rev: 'HEAD', rollbackTo: flags.to, rollback: true})
       const summary = await runPipeline(rollbackPipeline, ctx, connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
       if (!flags['dry-run']) this.printSummary(summary, `Rolled ${target.app} back on ${target.host.address}`)
     } finally {

@@ -6,6 +6,7 @@ import {GatlingError, shown} from '../errors.js'
 import {appPaths} from '../server/layout.js'
 import {RULES, isValid} from '../server/rules.js'
 import {mixAppName} from './app.js'
+import {operatorName} from './operator.js'
 import {type HostConfig, type ProjectConfig, databaseSettings, readProjectConfig} from './project.js'
 import {type TlsSettings, tlsSettings} from './tls.js'
 
@@ -45,6 +46,7 @@ export function deployContext(target: AppTarget, extra: Partial<DeployContext> &
     buildEnv: target.config.build?.env ?? {},
     database: databaseSettings(target.config),
     paths: appPaths(target.app),
+    operator: operatorName(process.cwd()),
     ...extra,
   }
 }

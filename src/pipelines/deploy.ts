@@ -1,3 +1,4 @@
+import {GIT_PUSH_OPERATOR} from '../config/operator.js'
 import type {DeployContext} from '../context.js'
 import {branch} from '../pipeline/branch.js'
 import {renderScript} from '../pipeline/script.js'
@@ -40,7 +41,7 @@ export const appFilesPipeline = (ctx: DeployContext): Pipeline<DeployContext> =>
 
 /** The deploy pipeline as the hook's script: any commit ($REV), the env file already on the server, hot where it can. */
 export const deployScript = (ctx: DeployContext): string =>
-  renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined, forceRestart: false}, {app: ctx.app})
+  renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined, forceRestart: false, operator: GIT_PUSH_OPERATOR, rollback: false}, {app: ctx.app})
 
 /** How the new release reaches traffic (decided by decide-upgrade-path or plan-rollback): in the running node, or beside it. */
 export const upgradePath = (hot: Pipeline<DeployContext>): Pipeline<DeployContext> =>

@@ -3,10 +3,11 @@ import {confirm} from '@inquirer/prompts'
 import {readFileSync} from 'node:fs'
 import {connect as tcpConnect, type Socket} from 'node:net'
 import {NodeSSH} from 'node-ssh'
-import type {AgentAuthMethod, Client, PublicKeyAuthMethod} from 'ssh2'
+import type {AgentAuthMethod, Client, ClientChannel, PublicKeyAuthMethod} from 'ssh2'
 import ssh2 from 'ssh2'
 import type {Duplex, Readable, Writable} from 'node:stream'
 
+import {lineSplitter} from './lines.js'
 import {GatlingError} from '../errors.js'
 import {type Endpoint, describeEndpoint} from './endpoint.js'
 import {
@@ -44,9 +45,20 @@ export interface StreamOptions {
   onLine?: LineHandler
   /** Called as stdout bytes arrive into the sink, with the total so far. */
   onBytes?: (total: number) => void
+  /** Ends the command early (gatling logs -f on Ctrl-C): SIGTERM to the remote side, the channel closed; code 130. */
+  signal?: AbortSignal
 }
 
 const CONNECT_TIMEOUT_MS = 10_000
+
+/** Whole lines of one stream to `onLine`, the last TAIL_LINES of both streams kept in `tail` (for an error). */
+function tailedLines(tail: string[], stream: 'stdout' | 'stderr', onLine?: LineHandler): ReturnType<typeof lineSplitter> {
+  return lineSplitter((line) => {
+    tail.push(line)
+    if (tail.length > TAIL_LINES) tail.shift()
+    onLine?.(line, stream)
+  })
+}
 const TAIL_LINES = 30
 
 export class Connection {
@@ -156,27 +168,8 @@ export class Connection {
     if (this.lost) throw this.lostError()
     const script = this.wrap(command)
     const tail: string[] = []
-    const splitter = (stream: 'stdout' | 'stderr') => {
-      let partial = ''
-      return {
-        push(chunk: Buffer) {
-          const lines = (partial + chunk.toString('utf8')).split('\n')
-          partial = lines.pop() ?? ''
-          for (const line of lines) emit(line)
-        },
-        flush() {
-          if (partial) emit(partial)
-          partial = ''
-        },
-      }
-      function emit(line: string) {
-        tail.push(line)
-        if (tail.length > TAIL_LINES) tail.shift()
-        onLine?.(line, stream)
-      }
-    }
-    const out = splitter('stdout')
-    const err = splitter('stderr')
+    const out = tailedLines(tail, 'stdout', onLine)
+    const err = tailedLines(tail, 'stderr', onLine)
     let rejectLost: (reason: Error) => void = () => {}
     const lostPromise = new Promise<never>((_, reject) => {
       rejectLost = reject
@@ -206,24 +199,8 @@ export class Connection {
   async stream(command: RemoteCommand, options: StreamOptions): Promise<ExecResult> {
     if (this.lost) throw this.lostError()
     const tail: string[] = []
-    const lines = (stream: 'stdout' | 'stderr') => {
-      let partial = ''
-      const emit = (line: string) => {
-        tail.push(line)
-        if (tail.length > TAIL_LINES) tail.shift()
-        options.onLine?.(line, stream)
-      }
-      return {
-        push(chunk: Buffer) {
-          const all = (partial + chunk.toString('utf8')).split('\n')
-          partial = all.pop() ?? ''
-          for (const line of all) emit(line)
-        },
-        flush: () => partial && emit(partial),
-      }
-    }
     return this.channel(command, {}, (channel, done) => {
-      const err = lines('stderr')
+      const err = tailedLines(tail, 'stderr', options.onLine)
       channel.stderr.on('data', (c: Buffer) => err.push(c))
       let finished: Promise<void> = Promise.resolve()
       if (options.stdout) {
@@ -236,15 +213,28 @@ export class Connection {
           sink.once('error', reject)
         })
       } else {
-        const out = lines('stdout')
+        const out = tailedLines(tail, 'stdout', options.onLine)
         channel.on('data', (c: Buffer) => out.push(c))
         channel.once('end', () => out.flush())
       }
       if (options.stdin) options.stdin.pipe(channel)
       else channel.end()
+      let aborted = false
+      const abort = () => {
+        aborted = true
+        channel.signal('TERM')
+        channel.close()
+      }
+      if (options.signal?.aborted) abort()
+      else options.signal?.addEventListener('abort', abort, {once: true})
       channel.once('exit', (code: number | null) => {
+        if (aborted) return
         err.flush()
         finished.then(() => done({code: code ?? 255, stdout: '', stderr: '', tail}), (error: Error) => done(error))
+      })
+      channel.once('close', () => {
+        options.signal?.removeEventListener('abort', abort)
+        if (aborted) done({code: 130, stdout: '', stderr: '', tail})
       })
     })
   }

@@ -20,6 +20,10 @@ export const RULES = {
   healthPath: {description: 'a plain path like /health (letters, digits, / _ . ~ -)', pattern: '/[A-Za-z0-9/_.~-]{0,200}'},
   keepReleases: {description: 'a whole number from 1 to 100', pattern: '[1-9][0-9]?|100'},
   logLines: {description: 'a whole number from 1 to 100000', pattern: '[1-9][0-9]{0,4}|100000'},
+  // what journalctl --since reads (systemd.time): never an option, never a file
+  logSince: {description: 'a time like "2026-12-01", "2026-12-01 14:30", "14:30", "-10m", "2h ago", "today" or "yesterday" (units s, min, m, h, d, w)', pattern: '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?|[0-9]{2}:[0-9]{2}(:[0-9]{2})?|-[0-9]{1,6}(s|min|m|h|d|w)|[0-9]{1,6} ?(s|min|m|h|d|w) ago|today|yesterday'},
+  /** Who deployed a release, as the release's record keeps it (git's user.name <user.email>, $USER@host, "git push"). */
+  operator: {description: 'a name like "Jane Doe <jane@example.com>" (letters, digits, space and ._@+<>()-, at most 120)', pattern: '[A-Za-z0-9_<][A-Za-z0-9._@+<>() -]{0,119}'},
   // first character never "-": never an option of certbot
   email: {description: 'an e-mail address like ops@example.com', pattern: '[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+'},
   acmeUrl: {description: 'an ACME directory URL like https://acme-v02.api.letsencrypt.org/directory', pattern: 'https://[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]+)*/?'},

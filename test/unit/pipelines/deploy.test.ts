@@ -195,7 +195,7 @@ describe('pipelines/deploy', () => {
     const drivers = {
       async 'the task tree (runner)'() {
         const {connection} = localConnection(server.env, (script) => server.here(script))
-        await quietly(() => runPipeline(deployPipeline, deployContext({rev: sha}), connection, {plain: true, dryRun: false, print: () => {}}))
+        await quietly(() => runPipeline(deployPipeline, deployContext({rev: sha, operator: 'Jane Doe <jane@example.com>'}), connection, {plain: true, dryRun: false, print: () => {}}))
       },
       async 'the git hook script (sh)'() {
         const file = join(server.root, 'deploy')
@@ -209,9 +209,11 @@ describe('pipelines/deploy', () => {
     const BEFORE_FORK = () => [`deploy checkout ${sha}`, 'deploy version', 'deploy deps-get', 'mix deps.compile', 'mix compile', 'mix release', 'root install-release hello 0.1.0+1', 'root unit hello', 'root migrate hello 0.1.0+1 Hello.Release', 'deploy decide', 'root site hello example.com']
     const HOT_CALLS = ['deploy hot-upgrade']
     const RESTART_CALLS = ['deploy start', 'deploy health-instance /health example.com', 'root switch hello 4001 /health example.com']
-    const AFTER_FORK = ['deploy health-nginx /health example.com', 'deploy mark-current', 'root prune hello 5']
+    // who deployed, for the release's record: the operator the CLI sent, "git push" in the hook
+    const OPERATOR: Record<string, string> = {'the task tree (runner)': 'Jane Doe <jane@example.com>', 'the git hook script (sh)': 'git push'}
 
     for (const [driver, run] of Object.entries(drivers)) {
+      const AFTER_FORK = ['deploy health-nginx /health example.com', `deploy mark-current ${OPERATOR[driver]} deploy`, 'root prune hello 5']
       describe(driver, () => {
         it('runs only the hot upgrade when decide said hot', async () => {
           decide('hot')

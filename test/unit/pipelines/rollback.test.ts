@@ -44,11 +44,11 @@ describe('pipelines/rollback', () => {
       server.writeState('decision', `${decision}\n`)
       if (refused) server.writeState('hot-refused', '')
       const {connection} = localConnection(server.env, (script) => server.here(script))
-      await quietly(() => runPipeline(rollbackPipeline, deployContext({rollbackTo: '0.1.0+3'}), connection, {plain: true, dryRun: false, print: () => {}}))
+      await quietly(() => runPipeline(rollbackPipeline, deployContext({rollbackTo: '0.1.0+3', rollback: true, operator: 'jane@laptop'}), connection, {plain: true, dryRun: false, print: () => {}}))
       return server.calls().flatMap(([program, ...args]) => (program === 'gatling-deploy' ? [`deploy ${args.join(' ')}`] : program === 'sudo' ? [`root ${args.slice(2).join(' ')}`] : []))
     }
     const RESTART_CALLS = ['deploy start', 'deploy health-instance /health example.com', 'root switch hello 4001 /health example.com']
-    const AFTER = ['deploy health-nginx /health example.com', 'deploy mark-current']
+    const AFTER = ['deploy health-nginx /health example.com', 'deploy mark-current jane@laptop rollback']
 
     it('downgrades in place when plan-rollback said hot', async () => {
       expect(await rollback('hot')).to.deep.equal(['deploy plan-rollback 0.1.0+3', 'deploy hot-downgrade', ...AFTER])

@@ -3,11 +3,11 @@
 // rendered gatling-root, on the same temporary root (FakeServer in ../support.ts).
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {HELPER} from '../../../src/server/layout.js'
-import {STATE_KEYS, type StateKey} from '../../../src/server/state.js'
+import {RELEASE_RECORD_FIELDS, STATE_KEYS, type StateKey} from '../../../src/server/state.js'
 import {renderDeployTool} from '../../../src/steps/install-deploy-hook.js'
 import {FakeServer, shSyntaxCheck} from '../support.js'
 
@@ -57,7 +57,7 @@ describe('server/gatling-deploy', function () {
     for (const args of [[], ['rm'], ['--help']]) {
       const run = server.deploy(args)
       expect(run.status).to.equal(2)
-      expect(run.stderr).to.match(/^usage: gatling-deploy checkout\|version\|deps-get\|assets\|decide\|hot-upgrade\|start\|health-instance\|health-nginx\|plan-rollback\|hot-downgrade\|mark-current\n$/)
+      expect(run.stderr).to.match(/^usage: gatling-deploy checkout\|version\|deps-get\|assets\|decide\|hot-upgrade\|start\|health-instance\|health-nginx\|plan-rollback\|hot-downgrade\|mark-current\|plan-restart\|stop\|status\|releases\|eval\|console\n$/)
     }
   })
 
@@ -86,7 +86,7 @@ describe('server/gatling-deploy', function () {
       setState('deploys', '7')
       server.deploy(['version'])
       server.addRelease('0.1.0+8')
-      const run = server.deploy(['mark-current'])
+      const run = server.deploy(['mark-current', 'Jane Doe <jane@example.com>', 'deploy'])
       expect(run.status, run.stderr).to.equal(0)
       expect(run.stdout).to.equal('current release: 0.1.0+8\n')
       expect(readlinkSync(join(apps, 'current'))).to.equal('releases/0.1.0+8')
@@ -99,14 +99,155 @@ describe('server/gatling-deploy', function () {
     it('mark-current counts nothing when gatling-root refuses, or when there is no new number (a rollback)', () => {
       setState('deploys', '7')
       server.deploy(['version']) // 0.1.0+8, never installed
-      expect(server.deploy(['mark-current']).status).to.equal(2)
+      expect(server.deploy(['mark-current', 'git push', 'deploy']).status).to.equal(2)
       expect(state('deploys')).to.equal('7\n')
       expect(state('number')).to.equal('8\n')
       server.addRelease('0.1.0+5')
       setState('vsn', '0.1.0+5')
       writeFileSync(stateFile('number'), '')
-      expect(server.deploy(['mark-current']).status).to.equal(0)
+      expect(server.deploy(['mark-current', 'git push', 'rollback']).status).to.equal(0)
       expect(state('deploys')).to.equal('7\n')
+    })
+  })
+
+  describe('mark-current: the release record; releases', () => {
+    const record = (vsn: string) => readFileSync(join(apps, 'state', 'releases', vsn), 'utf8')
+    const fields = (vsn: string) => Object.fromEntries(record(vsn).trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+
+    it('records the commit, the time, who and how, and names the fields of src/server/state.ts only', () => {
+      server.addRelease('0.1.0+1')
+      setState('vsn', '0.1.0+1')
+      setState('path', 'first')
+      setState('commit', 'a'.repeat(40))
+      const run = server.deploy(['mark-current', 'Jane Doe <jane@example.com>', 'deploy'])
+      expect(run.status, run.stderr).to.equal(0)
+      const f = fields('0.1.0+1')
+      expect(Object.keys(f)).to.deep.equal(Object.keys(RELEASE_RECORD_FIELDS))
+      expect(f).to.deep.include({version: '0.1.0+1', commit: 'a'.repeat(40), by: 'Jane Doe <jane@example.com>', how: 'first', path: 'first'})
+      expect(Math.abs(Date.parse(f.time) - Date.now())).to.be.lessThan(60_000)
+      expect(record('0.1.0+1')).to.equal(readFileSync(join(apps, 'state', 'releases', '0.1.0+1'), 'utf8'))
+    })
+
+    it('a rollback keeps the commit of the release it goes back to, says rollback and how it reached the node', () => {
+      for (const [n, path, commit] of [[1, 'first', 'a'], [2, 'hot', 'b']] as const) {
+        server.addRelease(`0.1.0+${n}`)
+        setState('vsn', `0.1.0+${n}`)
+        setState('path', path)
+        setState('commit', commit.repeat(40))
+        expect(server.deploy(['mark-current', 'git push', 'deploy']).status).to.equal(0)
+      }
+      setState('vsn', '0.1.0+1')
+      setState('path', 'restart')
+      setState('commit', 'c'.repeat(40)) // the last checkout's, not the release's
+      expect(server.deploy(['mark-current', 'ops@laptop', 'rollback']).status).to.equal(0)
+      expect(fields('0.1.0+1')).to.deep.include({commit: 'a'.repeat(40), by: 'ops@laptop', how: 'rollback', path: 'restart'})
+      expect(fields('0.1.0+2')).to.deep.include({commit: 'b'.repeat(40), by: 'git push', how: 'hot', path: 'hot'})
+    })
+
+    it('drops the records of pruned releases; releases lists every kept release, highest number first, with its record', () => {
+      for (const n of [1, 2, 10]) {
+        server.addRelease(`0.1.0+${n}`)
+        setState('vsn', `0.1.0+${n}`)
+        setState('path', 'hot')
+        setState('commit', String(n).repeat(40).slice(0, 40))
+        expect(server.deploy(['mark-current', 'git push', 'deploy']).status).to.equal(0)
+      }
+      server.addRelease('0.1.0+3') // installed, never current: no record
+      rmSync(join(apps, 'releases', '0.1.0+1'), {recursive: true})
+      setState('vsn', '0.1.0+10')
+      expect(server.deploy(['mark-current', 'git push', 'deploy']).status).to.equal(0)
+      expect(existsSync(join(apps, 'state', 'releases', '0.1.0+1'))).to.equal(false)
+      const run = server.deploy(['releases'])
+      expect(run.status, run.stderr).to.equal(0)
+      const lines = run.stdout.split('\n')
+      expect(lines[0]).to.equal('current 0.1.0+10')
+      expect(lines.filter((l) => l.startsWith('release '))).to.deep.equal(['release 0.1.0+10', 'release 0.1.0+3', 'release 0.1.0+2'])
+      expect(lines[lines.indexOf('release 0.1.0+3') + 1]).to.equal('release 0.1.0+2')
+      expect(lines).to.include('commit=2222222222222222222222222222222222222222')
+    })
+
+    it('releases with nothing deployed: an empty current', () => {
+      const run = server.deploy(['releases'])
+      expect(run).to.deep.include({status: 0, stdout: 'current \n'})
+    })
+  })
+
+  describe('status: one fact a line', () => {
+    it('the current release, the upstream, each instance (pid, seconds up, RSS, its release) and the health through nginx', () => {
+      server.addRelease('0.1.0+4')
+      symlinkSync('releases/0.1.0+4', join(apps, 'current'))
+      serving(4000, '0.1.0+4')
+      server.setUpstream(4000, 4001)
+      // a real process, so that ps has something to say about it
+      server.answer('systemctl', 'MainPID --value hello@4000', 0, String(process.pid))
+      server.answer('systemctl', 'ActiveState --value hello@4000', 0, 'active')
+      server.answer('systemctl', 'MainPID --value hello@4001', 0, '0')
+      server.answer('systemctl', 'ActiveState --value hello@4001', 0, 'inactive')
+      server.writeState('curl-codes', '200\n')
+      const run = server.deploy(['status', '/health', 'example.com'])
+      expect(run.status, run.stderr).to.equal(0)
+      const lines = run.stdout.trim().split('\n')
+      expect(lines.slice(0, 3)).to.deep.equal(['current 0.1.0+4', 'upstream 4000 primary', 'upstream 4001 backup'])
+      expect(lines[3]).to.match(new RegExp(`^instance 4000 active ${process.pid} [0-9]+ [0-9]+ 0\\.1\\.0\\+4$`))
+      expect(lines[4]).to.equal('instance 4001 inactive 0 - - -')
+      expect(lines[5]).to.equal('health 200')
+      expect(server.calls('curl').at(-1)).to.include.members(['Host: example.com', 'http://127.0.0.1/health'])
+    })
+  })
+
+  describe('plan-restart, stop', () => {
+    it('plan-restart: the current release again, on the restart path, with no new deploy number', () => {
+      server.addRelease('0.1.0+4')
+      symlinkSync('releases/0.1.0+4', join(apps, 'current'))
+      serving(4000, '0.1.0+4')
+      setState('number', '9')
+      const run = server.deploy(['plan-restart'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal('restarting 0.1.0+4: a new instance beside the one on port 4000\n')
+      expect([state('vsn'), state('path'), state('number')]).to.deep.equal(['0.1.0+4\n', 'restart\n', undefined])
+    })
+
+    it('plan-restart with nothing deployed: an error, and nothing changes', () => {
+      const run = server.deploy(['plan-restart'])
+      expect(run.status).to.equal(1)
+      expect(run.stdout).to.equal('nothing is deployed yet: push first\n')
+      expect(state('path')).to.equal(undefined)
+    })
+
+    it('stop: every active instance stops through gatling-root (which also keeps it stopped at boot)', () => {
+      serving(4001, '0.1.0+4')
+      const run = server.deploy(['stop'])
+      expect(run.status, run.stderr).to.equal(0)
+      expect(run.stdout).to.equal('stopped the instance on port 4001\n')
+      expect(rootCalls().filter(([sub]) => sub === 'stop')).to.deep.equal([['stop', 'hello', '4001']])
+      expect(server.active()).to.deep.equal([])
+    })
+  })
+
+  describe('eval, console: in the serving node', () => {
+    it('eval: the expression from stdin reaches the node base64-encoded in a fixed expression, never as shell text', () => {
+      serving(4000, '0.1.0+4')
+      const expression = `IO.puts("it's $(id) \`id\` \\"quoted\\"")\n:ok`
+      const run = spawnSync('/bin/sh', [join(tools, 'gatling-deploy'), 'eval'], {input: expression, encoding: 'utf8', env: server.env})
+      expect(run.status, run.stderr).to.equal(0)
+      const [rpc] = rpcs()
+      expect(rpc).to.equal(`"${Buffer.from(expression).toString('base64')}" |> Base.decode64!() |> Code.eval_string() |> elem(0) |> inspect(pretty: true, limit: :infinity) |> IO.puts()`)
+      expect(rootCalls().at(-1)!.slice(0, 4)).to.deep.equal(['run', 'hello', '4000', 'rpc'])
+    })
+
+    it('eval and console with nothing serving: an error, nothing run in a node', () => {
+      for (const sub of ['eval', 'console']) {
+        const run = server.deploy([sub])
+        expect(run.status).to.equal(1)
+        expect(run.stderr).to.equal('nothing is serving: gatling start, or push first\n')
+      }
+      expect(server.calls('systemd-run')).to.deep.equal([])
+    })
+
+    it('console: gatling-root run … remote on the serving port', () => {
+      serving(4001, '0.1.0+4')
+      expect(server.deploy(['console']).status).to.equal(0)
+      expect(rootCalls().at(-1)).to.deep.equal(['run', 'hello', '4001', 'remote'])
     })
   })
 

@@ -207,8 +207,8 @@ describe('server/gatling-root', function () {
         ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
         ...fixed.filter((sub) => GOOD[sub].length > 0).map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub].slice(0, -1)], usage(sub)]),
         ...subcommands.map((sub): [string[], RegExp] => [[sub], usage(sub)]),
-        [['logs', 'hello'], /^gatling-root: usage: logs APP PORT \[LINES\]/],
-        [['logs', 'hello', '4000', '40', '50'], /^gatling-root: usage: logs APP PORT \[LINES\]/],
+        [['logs', 'hello'], /^gatling-root: usage: logs APP PORT\|all \[LINES \[SINCE\|- \[follow\]\]\]/],
+        [['logs', 'hello', '4000', '40', '-', 'follow', 'x'], /^gatling-root: usage: logs APP PORT\|all \[LINES \[SINCE\|- \[follow\]\]\]/],
         [['run', 'hello', '4000'], /^gatling-root: usage: run APP PORT rpc\|pid\|remote \[EXPR\]/],
         [['cert', 'hello', 'ops@example.com', 'https://acme.example.com/dir'], /^gatling-root: usage: cert APP EMAIL ACME DOMAIN\.\.\./],
       ])
@@ -253,6 +253,14 @@ describe('server/gatling-root', function () {
     it('refuses a log line count that journalctl would read as an option (-n, --vacuum-time=1s) or out of range', () => {
       // (an empty count is the default, 40)
       refusedAll(['--vacuum-time=1s', '-n', '-f', '--rotate', '0', '100001', '-100', '10;id', '5\n6', '1e3', ' 40'].map((bad) => [['logs', 'hello', '4000', bad], `invalid argument: ${bad}`]))
+    })
+
+    it('refuses a since that journalctl would read as an option or a file, and any follow word but "follow"', () => {
+      refusedAll([
+        ...['--vacuum-time=1s', '-u other@4000', '--unit=other@4000', '10m', '$(id)', '--file=/etc/shadow', 'today\n--rotate', '--'].map((bad): [string[], string] => [['logs', 'hello', 'all', '40', bad], `invalid argument: ${bad}`]),
+        ...['-f', '--follow', 'yes', '--rotate'].map((bad): [string[], string] => [['logs', 'hello', 'all', '40', '-', bad], `invalid argument: ${bad}`]),
+        [['logs', 'hello', 'other', '40'], 'invalid argument: other'],
+      ])
     })
 
     it('refuses a health path or host name that is not plain', () => {
@@ -909,7 +917,22 @@ describe('server/gatling-root', function () {
       it("logs: the instance's journal, 40 lines unless told", () => {
         expect(server.run(['logs', 'hello', '4000'])).to.deep.include({status: 0, stdout: 'journal line 1\njournal line 2\n'})
         expect(server.run(['logs', 'hello', '4001', '100000']).status).to.equal(0)
-        expect(server.calls('journalctl')).to.deep.equal([['-u', 'hello@4000', '-n', '40', '--no-pager', '-o', 'cat'], ['-u', 'hello@4001', '-n', '100000', '--no-pager', '-o', 'cat']])
+        expect(server.calls('journalctl')).to.deep.equal([['--no-pager', '-n', '40', '-o', 'cat', '-u', 'hello@4000.service'], ['--no-pager', '-n', '100000', '-o', 'cat', '-u', 'hello@4001.service']])
+      })
+
+      it("logs all: both instances' journal as JSON lines, since a time, followed; only the app's own units, never another app's", () => {
+        server.initApp('other') // app B, on the next two ports
+        expect(server.run(['logs', 'hello', 'all', '500'])).to.deep.include({status: 0, stdout: 'journal line 1\njournal line 2\n'})
+        expect(server.run(['logs', 'hello', 'all', '100', '2026-12-01 14:30', 'follow']).status).to.equal(0)
+        expect(server.run(['logs', 'other', 'all', '40', '-10m']).status).to.equal(0)
+        const json = ['-o', 'json', '--output-fields=MESSAGE,_SYSTEMD_UNIT,UNIT,_PID']
+        expect(server.calls('journalctl')).to.deep.equal([
+          ['--no-pager', '-n', '500', ...json, '-u', 'hello@4000.service', '-u', 'hello@4001.service'],
+          ['--no-pager', '-n', '100', ...json, '-u', 'hello@4000.service', '-u', 'hello@4001.service', '--since=2026-12-01 14:30', '--follow'],
+          ['--no-pager', '-n', '40', ...json, '-u', 'other@4002.service', '-u', 'other@4003.service', '--since=-10m'],
+        ])
+        // a unit option is the only selection: no other match, no glob, no file, no other app's unit for hello
+        for (const args of server.calls('journalctl').slice(0, 2)) expect(args.filter((a) => /other|\*|--file|--directory|--merge|^_/.test(a))).to.deep.equal([])
       })
     })
 
@@ -974,6 +997,14 @@ describe('server/gatling-root', function () {
         for (const rcmd of ['pid', 'remote']) {
           expect(server.run(['run', 'hello', '4001', rcmd]).status).to.equal(0)
           expect(systemdRun(server.calls('systemd-run').at(-1)!).command).to.deep.equal([`${apps}/slots/4001/bin/hello`, rcmd])
+        }
+      })
+
+      it('run remote (gatling console) gives the shell a terminal of its own (^C reaches IEx); the others use the pipes', () => {
+        for (const rcmd of ['rpc', 'pid', 'remote']) {
+          expect(server.run(['run', 'hello', '4000', rcmd, ...(rcmd === 'rpc' ? ['1'] : [])]).status).to.equal(0)
+          const {options} = systemdRun(server.calls('systemd-run').at(-1)!)
+          expect(options.filter((o) => o === '--pty' || o === '--pipe'), rcmd).to.deep.equal([rcmd === 'remote' ? '--pty' : '--pipe'])
         }
       })
 
@@ -1052,11 +1083,27 @@ describe('server/gatling-root', function () {
         server.runInstance(4000, '0.1.0+7')
         const run = server.run(['prune', 'hello', '5'])
         expect(run.status, run.stderr).to.equal(0)
-        const expected = ['0.1.0+15', '0.1.0+16', '0.1.0+17', '0.1.0+18', '0.1.0+19', '0.1.0+3', '0.1.0+7'].sort()
+        // +2: the release before current (what a rollback goes back to)
+        const expected = ['0.1.0+15', '0.1.0+16', '0.1.0+17', '0.1.0+18', '0.1.0+19', '0.1.0+2', '0.1.0+3', '0.1.0+7'].sort()
         expect(kept()).to.deep.equal(['.0.1.0+20.new', ...expected].sort())
         expect(run.stdout.split('\n').filter(Boolean).sort()).to.deep.equal(
-          ['0.1.0', ...[1, 2, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14].map((n) => `0.1.0+${n}`)].map((v) => `removed release ${v}`).sort(),
+          ['0.1.0', ...[1, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14].map((n) => `0.1.0+${n}`)].map((v) => `removed release ${v}`).sort(),
         )
+      })
+
+      // Regression: with keepReleases 1 and the node hot-upgraded to current (its slot boots current), the
+      // release before current was removed, and "gatling rollback" had nothing to go back to.
+      it('never removes the current release or the one before it, even with KEEP 1', () => {
+        for (const n of [3, 4, 9, 10]) server.addRelease(`0.1.0+${n}`)
+        server.run(['mark-current', 'hello', '0.1.0+9'])
+        server.runInstance(4000, '0.1.0+9')
+        const run = server.run(['prune', 'hello', '1'])
+        expect(run.status, run.stderr).to.equal(0)
+        expect(kept()).to.deep.equal(['0.1.0+10', '0.1.0+4', '0.1.0+9'])
+        expect(run.stdout).to.equal('removed release 0.1.0+3\n')
+        server.run(['mark-current', 'hello', '0.1.0+10'])
+        expect(server.run(['prune', 'hello', '1']).stdout).to.equal('removed release 0.1.0+4\n')
+        expect(kept()).to.deep.equal(['0.1.0+10', '0.1.0+9'])
       })
 
       it('orders +9 below +10 (numbers, not names) and keeps everything when there are fewer than KEEP', () => {

@@ -14,6 +14,8 @@ const SAMPLES: Record<RuleName, {good: string[]; bad: string[]}> = {
   backupDays: {good: ['1', '7', '30', '99', '100', '299', '365'], bad: ['0', '07', '366', '400', '-1', '7 ', 'x', '']},
   keepReleases: {good: ['1', '5', '99', '100'], bad: ['0', '101', '007', '-1', '1e2', '']},
   logLines: {good: ['1', '40', '99999', '100000'], bad: ['0', '100001', '-n', '--vacuum-time=1s', '040', '']},
+  logSince: {good: ['2026-12-01', '2026-12-01 14:30', '2026-12-01T14:30:05', '14:30', '14:30:05', '-10m', '-2h', '-30min', '-1d', '2h ago', '10 min ago', 'today', 'yesterday'], bad: ['', '10m', '--vacuum-time=1s', '-u other@4000', 'now; id', '2026-12-01 14:30 ', '-10x', '-', '1234567h ago', '--utc', '$(id)']},
+  operator: {good: ['git push', 'Jane Doe <jane@example.com>', 'root@laptop', 'ci_bot (deploy)', `a${'b'.repeat(119)}`], bad: ['', '-rf', ' jane', 'a;b', "o'brien", 'a"b', 'a$b', 'a`b', `a${'b'.repeat(120)}`]},
   email: {good: ['ops@example.com', 'a.b+c_d-e@mail.example.co.uk', 'x@a.b', `${'a'.repeat(64)}@example.com`], bad: ['ops', '@example.com', 'ops@', 'ops@example', '-m@example.com', 'a b@example.com', "o'ps@example.com", 'ops@exa_mple.com', 'ops@-a.com', `${'a'.repeat(65)}@example.com`, 'a@b.com;id', '']},
   acmeUrl: {good: ['https://acme-v02.api.letsencrypt.org/directory', 'https://10.231.3.1:14000/dir', 'https://ca.internal/acme/acme/directory', 'https://ca.example.com/', 'https://ca'], bad: ['http://acme.example.com/dir', 'https://', 'https://-a.com/', 'https://a.com/dir?x=1', 'https://a.com/$(id)', 'https://user@a.com/', 'https://a.com:0/', 'https://a.com//x', 'ftp://a.com', '']},
   envKey: {good: ['A', '_X', 'DATABASE_URL', 'a1', `A${'B'.repeat(127)}`], bad: ['1A', 'A-B', 'A B', '', `A${'B'.repeat(128)}`, 'A=B']},

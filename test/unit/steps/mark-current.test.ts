@@ -7,7 +7,7 @@ import {deployContext, onlyCommand} from '../support.js'
 describe('steps/mark-current', () => {
   it('runs gatling-deploy mark-current as the deploy user', () => {
     expect(markCurrent.title).to.equal('Mark the release current')
-    expect(onlyCommand(markCurrent, deployContext())).to.deep.equal({script: '/srv/gatling/hello/tools/gatling-deploy mark-current'})
-    expect(onlyCommand(markCurrent, deployContext({app: 'hello_world'})).script).to.equal('/srv/gatling/hello_world/tools/gatling-deploy mark-current')
+    expect(onlyCommand(markCurrent, deployContext({operator: 'Jane Doe <jane@example.com>'}))).to.deep.equal({script: "/srv/gatling/hello/tools/gatling-deploy mark-current 'Jane Doe <jane@example.com>' deploy"})
+    expect(onlyCommand(markCurrent, deployContext({app: 'hello_world', operator: 'git push', rollback: true})).script).to.equal("/srv/gatling/hello_world/tools/gatling-deploy mark-current 'git push' rollback")
   })
 })
