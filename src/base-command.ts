@@ -32,6 +32,8 @@ export const appFlag = {
   app: Flags.string({char: 'a', description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
 }
 
+type AppFlags = {app?: string; identity?: string; port?: number; 'accept-new-host-key'?: boolean; verbose?: boolean}
+
 export abstract class GatlingCommand extends Command {
   protected verbose = false
 
@@ -53,16 +55,22 @@ export abstract class GatlingCommand extends Command {
    * A command on a deployed app: its target from the project (APP from "-a/--app" or the positional
    * argument, which must agree), one login of the deploy user on its host, closed when `run` ends.
    */
-  protected async withApp<T>(flags: {app?: string; identity?: string; port?: number; 'accept-new-host-key'?: boolean; verbose?: boolean}, positional: string | undefined, run: (target: AppTarget, connection: Connection) => Promise<T>): Promise<T> {
-    this.verbose = Boolean(flags.verbose)
-    if (flags.app !== undefined && positional !== undefined && flags.app !== positional) throw new GatlingError(`--app ${shown(flags.app)} and the argument ${shown(positional)} name different apps: give one.`)
-    const target = appTarget(process.cwd(), flags.app ?? positional, (message) => this.warn(message))
-    const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
+  protected async withApp<T>(flags: AppFlags, positional: string | undefined, run: (target: AppTarget, connection: Connection) => Promise<T>): Promise<T> {
+    const {target, connection} = await this.openApp(flags, positional)
     try {
       return await run(target, connection)
     } finally {
       connection.close()
     }
+  }
+
+  /** What withApp opens, for a command that closes the connection itself. */
+  protected async openApp(flags: AppFlags, positional: string | undefined): Promise<{target: AppTarget; connection: Connection}> {
+    this.verbose = Boolean(flags.verbose)
+    if (flags.app !== undefined && positional !== undefined && flags.app !== positional) throw new GatlingError(`--app ${shown(flags.app)} and the argument ${shown(positional)} name different apps: give one.`)
+    const target = appTarget(process.cwd(), flags.app ?? positional, (message) => this.warn(message))
+    const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
+    return {target, connection}
   }
 
   /**

@@ -2,17 +2,16 @@
 // deploy user, and gatling-root's db-* subcommands run there, their refusals turned into one-paragraph errors.
 import {Args} from '@oclif/core'
 
-import {GatlingCommand, connectionFlags} from './base-command.js'
-import {type AppTarget, appTarget, deployContext} from './config/app-target.js'
+import {GatlingCommand, appFlag, connectionFlags} from './base-command.js'
+import {type AppTarget, deployContext} from './config/app-target.js'
 import type {DeployContext} from './context.js'
 import {GatlingError} from './errors.js'
 import type {Connection, ExecResult, StreamOptions} from './remote/connection.js'
 import {type Arg, cmd} from './remote/shell.js'
-import {DEPLOY_USER} from './server/layout.js'
 import {helper} from './steps/deploy-support.js'
 
 export const appArg = {app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"})}
-export const dbFlags = {...connectionFlags}
+export const dbFlags = {...connectionFlags, ...appFlag}
 
 export interface AppSession {
   target: AppTarget
@@ -21,11 +20,9 @@ export interface AppSession {
 }
 
 export abstract class DbCommand extends GatlingCommand {
-  /** The app from the project in the current directory, and a login to its server as the deploy user. */
-  protected async openApp(app: string | undefined, flags: {identity?: string; port?: number; 'accept-new-host-key'?: boolean; verbose?: boolean}): Promise<AppSession> {
-    this.verbose = Boolean(flags.verbose)
-    const target = appTarget(process.cwd(), app, (message) => this.warn(message))
-    const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
+  /** The app (the argument or -a/--app) from the project in the current directory, and a login to its server as the deploy user. */
+  protected async openSession(app: string | undefined, flags: {app?: string; identity?: string; port?: number; 'accept-new-host-key'?: boolean; verbose?: boolean}): Promise<AppSession> {
+    const {target, connection} = await this.openApp(flags, app)
     return {target, ctx: deployContext(target, {rev: 'HEAD'}), connection}
   }
 

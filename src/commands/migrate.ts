@@ -19,7 +19,7 @@ export default class Migrate extends DbCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Migrate)
-    const session = await this.openApp(flags.app, flags)
+    const session = await this.openSession(undefined, flags)
     try {
       const summary = await runPipeline([runCurrentMigrations], session.ctx, session.connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
       if (!flags['dry-run']) this.printSummary(summary, `Migrated ${session.ctx.app} on ${session.target.host.address}`)

@@ -31,7 +31,7 @@ export default class DbBackup extends DbCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(DbBackup)
-    const session = await this.openApp(args.app, flags)
+    const session = await this.openSession(args.app, flags)
     const {app} = session.ctx
     const file = resolve(flags.output ?? `${app}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.dump`)
     let opened = false

@@ -39,7 +39,7 @@ export default class DbBackups extends DbCommand {
 
   async run(): Promise<BackupsReport> {
     const {args, flags} = await this.parse(DbBackups)
-    const session = await this.openApp(args.app, flags)
+    const session = await this.openSession(args.app, flags)
     try {
       const backups = (await this.helperLines(session, 'Listing the backups', ['db-backups'])).map(parseBackupLine)
       const {app} = session.ctx

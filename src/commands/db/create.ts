@@ -18,7 +18,7 @@ export default class DbCreate extends DbCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(DbCreate)
-    const session = await this.openApp(args.app, flags)
+    const session = await this.openSession(args.app, flags)
     try {
       const ctx = {...session.ctx, database: session.ctx.database ?? {}}
       const summary = await runPipeline([createDatabase, scheduleBackups], ctx, session.connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})

@@ -32,7 +32,7 @@ export default class DbInfo extends DbCommand {
 
   async run(): Promise<DbInfoReport> {
     const {args, flags} = await this.parse(DbInfo)
-    const session = await this.openApp(args.app, flags)
+    const session = await this.openSession(args.app, flags)
     try {
       const values = new Map((await this.helperLines(session, 'Reading the database', ['db-info'])).map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]))
       const {app} = session.ctx

@@ -21,7 +21,7 @@ export default class DbPsql extends DbCommand {
     if (flags.command === undefined && !(process.stdin.isTTY && process.stdout.isTTY)) {
       throw new GatlingError('gatling db psql needs a terminal for an interactive psql: run it from one, or pass the SQL with -c.')
     }
-    const session = await this.openApp(args.app, flags)
+    const session = await this.openSession(args.app, flags)
     try {
       if (flags.command !== undefined) {
         await this.helperStream(session, 'psql', ['db-psql', '-'], {input: flags.command, onLine: (line, stream) => (stream === 'stdout' ? this.log(line) : this.logToStderr(line))})

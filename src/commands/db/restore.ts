@@ -29,7 +29,7 @@ export default class DbRestore extends DbCommand {
     const file = resolve(args.file)
     if (!existsSync(file) || !statSync(file).isFile()) throw new GatlingError(`There is no file ${shownName(args.file)} to restore from. Nothing was changed.`)
     if (!startsWithMagic(file)) throw new GatlingError(`${shownName(args.file)} is not a pg_dump custom-format archive (it does not start with ${PG_DUMP_MAGIC}; "gatling db backup" and "pg_dump -Fc" write one). Nothing was changed.`)
-    const session = await this.openApp(args.app, flags)
+    const session = await this.openSession(args.app, flags)
     try {
       const {app} = session.ctx
       if (!flags.yes) {
