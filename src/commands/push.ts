@@ -1,6 +1,8 @@
 import {Args, Flags} from '@oclif/core'
-import {GatlingCommand, connectionFlags} from '../base-command.js'
-import {envFileName, hasUncommittedChanges, isTrackedByGit, pushSource, renderEnvFile} from '../config/app.js'
+import {GatlingCommand, connectionFlags, lockFlags} from '../base-command.js'
+import {envFileName, hasUncommittedChanges, isTrackedByGit, pushSource, readLocalEnv} from '../config/app.js'
+import {mergeLocalEnv, renderServerEnv} from '../config/server-env.js'
+import {lockWait} from '../operation.js'
 import {appTarget, deployContext} from '../config/app-target.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {gitPush} from '../git-push.js'
@@ -27,6 +29,7 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
 
   static flags = {
     ...connectionFlags,
+    ...lockFlags,
     branch: Flags.string({char: 'b', description: 'branch to deploy (default: the branch checked out)'}),
     'env-file': Flags.string({description: 'dotenv file with the app\'s secrets (default: "envFile" in gatling.json, else .env.production)'}),
     restart: Flags.boolean({description: 'take the zero-downtime restart even where a hot upgrade would do'}),
@@ -42,7 +45,8 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
     const {app, host} = target
     const source = pushSource(dir, flags.branch)
     const named = flags['env-file'] ?? target.config.envFile
-    const envFile = renderEnvFile(app, dir, named)
+    const localEnv = readLocalEnv(dir, named)
+    const wait = lockWait(flags['lock-wait'])
     const envName = envFileName(named)
     if (isTrackedByGit(dir, envName)) this.warn(`${envName} is tracked by git: its secrets are in your repository and in every checkout of it, the server's included. gatling reads it from your working tree: "git rm --cached ${envName}", add it to .gitignore, and change the secrets it held.`)
     if (hasUncommittedChanges(dir)) this.warn('You have uncommitted changes: gatling deploys the last commit, not your working tree.')
@@ -53,7 +57,8 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
       const ctx = deployContext(target, {
         rev: source.rev,
         forceRestart: flags.restart,
-        envFile,
+        // the local env file is rendered once the server's is read (its kept keys, set with gatling env set)
+        envFile: localEnv && renderServerEnv(app, localEnv.source, {entries: localEnv.entries, kept: []}),
       })
       const options = {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line: string) => this.log(line)}
       connection = await this.createApp(connection, login, ctx, options)
@@ -62,10 +67,18 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
         await runPipeline(deployPipeline, ctx, connection, {...options, print: (line) => line.startsWith('Dry run') || this.log(line)})
         return
       }
-      const pushStarted = Date.now()
-      await gitPush(dir, connection, ctx.paths.repo, source.rev, source.branch)
-      this.log(`Pushed ${source.branch} (${source.rev.slice(0, 12)}) in ${formatDuration(Date.now() - pushStarted)}`)
-      await runPipeline(deployPipeline, ctx, connection, options)
+      const deployed = connection
+      await this.operate(deployed, app, {event: 'deploy', command: this.id === 'upgrade' ? 'upgrade' : 'push', lockWait: wait, version: 'built'}, async () => {
+        if (localEnv) {
+          const {env, overridden} = mergeLocalEnv(localEnv.entries, await this.readServerEnv(deployed, app))
+          if (overridden.length > 0) this.warn(`${overridden.join(', ')}, set on the server with gatling env set, ${overridden.length === 1 ? 'is' : 'are'} set by ${envName} too: its value wins (remove ${overridden.length === 1 ? 'it' : 'them'} there to keep the server's).`)
+          ctx.envFile = renderServerEnv(app, localEnv.source, env)
+        }
+        const pushStarted = Date.now()
+        await gitPush(dir, deployed, ctx.paths.repo, source.rev, source.branch)
+        this.log(`Pushed ${source.branch} (${source.rev.slice(0, 12)}) in ${formatDuration(Date.now() - pushStarted)}`)
+        await runPipeline(deployPipeline, ctx, deployed, options)
+      })
       this.log(`Deployed ${app} ${source.rev.slice(0, 12)} to ${host.address} in ${formatDuration(Date.now() - started)}: ${ctx.tls ? 'https' : 'http'}://${ctx.domains[0] ?? host.address}/`)
     } finally {
       connection.close()
