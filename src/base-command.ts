@@ -97,7 +97,7 @@ export abstract class GatlingCommand extends Command {
    * its result goes into root's audit log (a failure too) before the lock is let go. Not under --dry-run.
    */
   protected async operate<T>(connection: Connection, app: string, op: Operation, run: () => Promise<T>): Promise<T> {
-    const lock = await takeLock(connection, app, op)
+    const lock = await takeLock(connection, app, op, (line) => this.log(line))
     let result: 'ok' | 'failed' = 'failed'
     try {
       const value = await run()

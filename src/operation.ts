@@ -110,8 +110,8 @@ export function parseAuditLog(text: string): AuditEntry[] {
  * Take the app's lock on the server: held until `release` (or until this process or its connection ends,
  * whichever comes first: the lock dies with its holder). A lock another command holds fails naming it.
  */
-export async function takeLock(connection: Connection, app: string, op: Operation): Promise<{release: () => Promise<void>}> {
-  const result = await connection.hold(lockCommand(app, op), 'GATLING_LOCKED')
+export async function takeLock(connection: Connection, app: string, op: Operation, onLine?: (line: string) => void): Promise<{release: () => Promise<void>}> {
+  const result = await connection.hold(lockCommand(app, op), 'GATLING_LOCKED', (line) => /^waiting up to /.test(line) && onLine?.(line))
   if ('release' in result) return result
   if (result.code === 127) throw new GatlingError(`${app} is not on ${connection.endpoint.host} yet (its tools are missing): run "gatling push" first. Nothing was changed.`)
   const said = result.tail.at(-1) ?? `exit status ${result.code}`

@@ -192,7 +192,7 @@ export class Connection {
    * function once it printed `ready` on a line of its own, or with its exit status and output if it ended
    * first. Closing the connection, or the end of this process, ends it too.
    */
-  hold(command: RemoteCommand, ready: string): Promise<{release: () => Promise<void>} | ExecResult> {
+  hold(command: RemoteCommand, ready: string, onLine?: (line: string) => void): Promise<{release: () => Promise<void>} | ExecResult> {
     if (this.lost) throw this.lostError()
     const client = this.ssh.connection as Client
     return new Promise((resolve, reject) => {
@@ -207,8 +207,12 @@ export class Connection {
           if (!held) resolve({code, stdout, stderr, tail: `${stdout}${stderr}`.split('\n').filter(Boolean).slice(-TAIL_LINES)})
           done()
         }))
+        let seen = 0
         channel.on('data', (chunk: Buffer) => {
           stdout += chunk.toString('utf8')
+          const lines = stdout.split('\n').slice(0, -1)
+          for (const line of lines.slice(seen)) if (line !== ready) onLine?.(line)
+          seen = lines.length
           if (!held && stdout.split('\n').includes(ready)) {
             held = true
             resolve({release: async () => {
