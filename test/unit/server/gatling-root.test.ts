@@ -169,6 +169,9 @@ describe('server/gatling-root', function () {
       'stage-upgrade': ['4000', '0.1.0+1'],
       'mark-current': ['0.1.0+1'],
       prune: ['5'],
+      'env-get': [],
+      audit: ['deploy', 'ok', '-', 'me@laptop', '-', 'push'],
+      destroy: [],
     }
     const subcommands = Object.keys(GOOD)
     const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune\|env-get\|audit\|destroy APP \.\.\.\n$/
@@ -192,7 +195,7 @@ describe('server/gatling-root', function () {
     })
 
     it('refuses a wrong number of arguments with the usage of the subcommand', () => {
-      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune']
+      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune', 'env-get', 'audit', 'destroy']
       const usage = (sub: string) => new RegExp(`^gatling-root: usage: ${sub} APP`)
       refusedAll([
         ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
@@ -202,6 +205,21 @@ describe('server/gatling-root', function () {
         [['logs', 'hello', '4000', '40', '50'], /^gatling-root: usage: logs APP PORT \[LINES\]/],
         [['run', 'hello', '4000'], /^gatling-root: usage: run APP PORT rpc\|pid\|remote \[EXPR\]/],
         [['cert', 'hello', 'ops@example.com', 'https://acme.example.com/dir'], /^gatling-root: usage: cert APP EMAIL ACME DOMAIN\.\.\./],
+      ])
+    })
+
+    it('refuses an audit field that is not its rule: no forged line, no shifted column', () => {
+      const line = (i: number, value: string) => ['audit', 'hello', ...GOOD.audit.map((v, j) => (j === i ? value : v))]
+      refusedAll([
+        [line(0, 'Deploy'), 'invalid argument: Deploy'],
+        [line(0, 'rm'), 'invalid argument: rm'],
+        [line(1, 'okay'), 'invalid argument: okay'],
+        [line(2, '..'), 'invalid argument: ..'],
+        [line(3, 'me\tyou'), 'invalid argument: me\tyou'],
+        [line(3, '-rf'), 'invalid argument: -rf'],
+        [line(4, 'host.example'), 'invalid argument: host.example'],
+        [line(5, 'push\nforged'), /^gatling-root: invalid argument: push\nforged\n$/],
+        [line(5, "push'; id"), "invalid argument: push'; id"],
       ])
     })
 
