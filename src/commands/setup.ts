@@ -4,7 +4,8 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {GatlingCommand, connectionFlags} from '../base-command.js'
-import {envFileName, ignoreEnvFile, renderEnvFile} from '../config/app.js'
+import {envFileName, ignoreEnvFile, readLocalEnv, renderEnvFile} from '../config/app.js'
+import {mergeLocalEnv, renderServerEnv} from '../config/server-env.js'
 import {appName, appTarget, deployContext} from '../config/app-target.js'
 import {auditCommand} from '../operation.js'
 import {pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
@@ -90,7 +91,10 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     const login = () => this.connect(target, flags, {user: DEPLOY_USER, pinnedKey: hostKey})
     let connection = await login()
     try {
-      const ctx = deployContext(app, {rev: 'HEAD', envFile})
+      // an app set up before keeps what "gatling env set" set, as a push does
+      const server = await this.readServerEnv(connection, app.app).catch(() => undefined)
+      const local = readLocalEnv(dir, app.config.envFile)
+      const ctx = deployContext(app, {rev: 'HEAD', envFile: server && local ? renderServerEnv(app.app, local.source, mergeLocalEnv(local.entries, server).env) : envFile})
       const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
       // with "tls", the site and its certificate too: the first push then finds HTTPS serving
       connection = await this.createApp(connection, login, ctx, options, [writeEnvFile, ...(ctx.tls ? httpsPipeline : [])])

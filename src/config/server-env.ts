@@ -23,7 +23,8 @@ export const renderServerEnv = (app: string, source: string, env: ServerEnv): st
 export function parseServerEnv(text: string): ServerEnv {
   const kept: string[] = []
   const entries: Array<[string, string]> = []
-  let rest = text
+  // the SSH layer trims what a command printed: the file's last line end may be gone
+  let rest = text === '' || text.endsWith('\n') ? text : `${text}\n`
   while (rest.startsWith('#') || rest.startsWith('\n')) {
     const end = rest.indexOf('\n')
     const line = end === -1 ? rest : rest.slice(0, end)

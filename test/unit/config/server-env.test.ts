@@ -12,6 +12,7 @@ describe('config/server-env', () => {
     const entries = storable.map(({value}, i): [string, string] => [`V${i}`, value])
     const text = renderServerEnv('hello', '/home/me/.env.production', {entries, kept: ['V1', 'V3']})
     expect(parseServerEnv(text)).to.deep.equal({entries, kept: ['V1', 'V3']})
+    expect(parseServerEnv(text.trim()), 'as the SSH layer hands it over, trimmed').to.deep.equal({entries, kept: ['V1', 'V3']})
     expect(systemdEnvironmentFile(text)).to.deep.equal(Object.fromEntries(entries))
   })
 
