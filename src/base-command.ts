@@ -189,31 +189,41 @@ export abstract class GatlingCommand extends Command {
         this.log('Stored (--no-restart): the app gets it when it next starts (gatling restart, or a push that restarts; a hot upgrade keeps the node\'s environment).')
         return {...report, applied: 'stored'}
       }
-      const serving = (await connection.exec(servingCommand(app))).stdout.trim()
-      if (serving === '') {
-        this.log(`${app} is not running: it gets the change when it starts.`)
-        return {...report, applied: 'stored'}
-      }
-      const ctx = deployContext(target, {rev: 'HEAD'})
-      const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
-      const reads = (await connection.exec(envReadsCommand(app, keys))).stdout.split('\n').filter(Boolean).map((line) => line.split(' '))
-      const needRestart = keys.filter((key) => !reads.some(([how, k]) => how === 'runtime' && k === key))
-      if (needRestart.length === 0) {
-        this.log(`Applying in the running node, with no restart: ${keys.join(', ')} ${keys.length === 1 ? 'is' : 'are'} read only through config/runtime.exs (re-evaluated, then config_change/3).`)
-        const [reload] = reloadRuntimeConfig(keys).commands(ctx)
-        const ran = await connection.exec(reload).catch((error: Error) => ({code: 255, stdout: '', stderr: error.message, tail: [error.message]}))
-        const outcome = ran.tail.find((line) => line.includes('GATLING_RELOAD')) ?? ran.tail.at(-1) ?? ''
-        if (/GATLING_RELOAD ok/.test(outcome)) {
-          this.log(`Applied with no restart: ${outcome.replace(/^.*GATLING_RELOAD ok /, '')}.`)
-          return {...report, applied: 'runtime'}
-        }
-        this.warn(`The running node did not take the change (${outcome.replace(/^.*GATLING_RELOAD failed /, '') || 'no answer'}): restarting instead.`)
-      } else {
-        this.log(`Applying with a zero-downtime restart: ${needRestart.join(', ')} ${needRestart.length === 1 ? 'is' : 'are'} not read only through config/runtime.exs.`)
-      }
-      await runPipeline(restartPipeline, ctx, connection, options)
-      return {...report, applied: 'restart'}
+      return {...report, applied: await this.applyEnvChange(connection, target, keys)}
     }))
+  }
+
+  /**
+   * Changed keys of the env file reach the running app, the way said before it is taken: in the running node
+   * when every one is read only through config/runtime.exs (falling back to a restart if the node refuses),
+   * else a zero-downtime restart. Nothing when the app is not running.
+   */
+  protected async applyEnvChange(connection: Connection, target: AppTarget, keys: string[]): Promise<EnvChange['applied']> {
+    const {app} = target
+    const serving = (await connection.exec(servingCommand(app))).stdout.trim()
+    if (serving === '') {
+      this.log(`${app} is not running: it gets the change when it starts.`)
+      return 'stored'
+    }
+    const ctx = deployContext(target, {rev: 'HEAD'})
+    const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
+    const reads = (await connection.exec(envReadsCommand(app, keys))).stdout.split('\n').filter(Boolean).map((line) => line.split(' '))
+    const needRestart = keys.filter((key) => !reads.some(([how, k]) => how === 'runtime' && k === key))
+    if (needRestart.length === 0) {
+      this.log(`Applying in the running node, with no restart: ${keys.join(', ')} ${keys.length === 1 ? 'is' : 'are'} read only through config/runtime.exs (re-evaluated, then config_change/3).`)
+      const [reload] = reloadRuntimeConfig(keys).commands(ctx)
+      const ran = await connection.exec(reload).catch((error: Error) => ({code: 255, stdout: '', stderr: error.message, tail: [error.message]}))
+      const outcome = ran.tail.find((line) => line.includes('GATLING_RELOAD')) ?? ran.tail.at(-1) ?? ''
+      if (/GATLING_RELOAD ok/.test(outcome)) {
+        this.log(`Applied with no restart: ${outcome.replace(/^.*GATLING_RELOAD ok /, '')}.`)
+        return 'runtime'
+      }
+      this.warn(`The running node did not take the change (${outcome.replace(/^.*GATLING_RELOAD failed /, '') || 'no answer'}): restarting instead.`)
+    } else {
+      this.log(`Applying with a zero-downtime restart: ${needRestart.join(', ')} ${needRestart.length === 1 ? 'is' : 'are'} not read only through config/runtime.exs.`)
+    }
+    await runPipeline(restartPipeline, ctx, connection, options)
+    return 'restart'
   }
 
   protected printSummary(summary: RunSummary, done: string, unchanged?: string): void {

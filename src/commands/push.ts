@@ -1,7 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {GatlingCommand, connectionFlags, lockFlags} from '../base-command.js'
 import {envFileName, hasUncommittedChanges, isTrackedByGit, pushSource, readLocalEnv} from '../config/app.js'
-import {mergeLocalEnv, renderServerEnv} from '../config/server-env.js'
+import {changedKeys, mergeLocalEnv, renderServerEnv} from '../config/server-env.js'
+import {cmd, sh} from '../remote/shell.js'
+import {statePath} from '../server/state.js'
 import {lockWait} from '../operation.js'
 import {appTarget, deployContext} from '../config/app-target.js'
 import {DEPLOY_USER} from '../server/layout.js'
@@ -69,8 +71,11 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
       }
       const deployed = connection
       await this.operate(deployed, app, {event: 'deploy', command: this.id === 'upgrade' ? 'upgrade' : 'push', lockWait: wait, version: 'built'}, async () => {
+        let envChanged: string[] = []
         if (localEnv) {
-          const {env, overridden} = mergeLocalEnv(localEnv.entries, await this.readServerEnv(deployed, app))
+          const server = await this.readServerEnv(deployed, app)
+          const {env, overridden} = mergeLocalEnv(localEnv.entries, server)
+          envChanged = changedKeys(server, env)
           if (overridden.length > 0) this.warn(`${overridden.join(', ')}, set on the server with gatling env set, ${overridden.length === 1 ? 'is' : 'are'} set by ${envName} too: its value wins (remove ${overridden.length === 1 ? 'it' : 'them'} there to keep the server's).`)
           ctx.envFile = renderServerEnv(app, localEnv.source, env)
         }
@@ -78,6 +83,11 @@ The server comes from gatling.json (written by "gatling setup"). Secrets come fr
         await gitPush(dir, deployed, ctx.paths.repo, source.rev, source.branch)
         this.log(`Pushed ${source.branch} (${source.rev.slice(0, 12)}) in ${formatDuration(Date.now() - pushStarted)}`)
         await runPipeline(deployPipeline, ctx, deployed, options)
+        // a hot upgrade keeps the node's OS environment: what the env file changed reaches it as gatling env does
+        if (envChanged.length > 0 && (await deployed.exec(cmd(sh('cat', statePath(ctx.paths, 'path'))))).stdout.trim() === 'hot') {
+          this.log(`The env file changed ${envChanged.join(', ')}, which the hot upgrade leaves out of the running node.`)
+          await this.applyEnvChange(deployed, target, envChanged)
+        }
       })
       this.log(`Deployed ${app} ${source.rev.slice(0, 12)} to ${host.address} in ${formatDuration(Date.now() - started)}: ${ctx.tls ? 'https' : 'http'}://${ctx.domains[0] ?? host.address}/`)
     } finally {
