@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core'
 
+import {lockFlags} from '../base-command.js'
 import {DbCommand, dbFlags} from '../db-command.js'
+import {lockWait} from '../operation.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {runCurrentMigrations} from '../steps/run-migrations.js'
 
@@ -13,7 +15,7 @@ export default class Migrate extends DbCommand {
 
   static flags = {
     ...dbFlags,
-    app: Flags.string({char: 'a', description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
+    ...lockFlags,
     'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
   }
 
@@ -21,7 +23,8 @@ export default class Migrate extends DbCommand {
     const {flags} = await this.parse(Migrate)
     const session = await this.openSession(undefined, flags)
     try {
-      const summary = await runPipeline([runCurrentMigrations], session.ctx, session.connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const run = () => runPipeline([runCurrentMigrations], session.ctx, session.connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const summary = flags['dry-run'] ? await run() : await this.operate(session.connection, session.ctx.app, {event: 'migrate', command: 'migrate', lockWait: lockWait(flags['lock-wait'])}, run)
       if (!flags['dry-run']) this.printSummary(summary, `Migrated ${session.ctx.app} on ${session.target.host.address}`)
     } finally {
       session.connection.close()

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../base-command.js'
+import {GatlingCommand, appFlag, connectionFlags, lockFlags} from '../base-command.js'
+import {lockWait} from '../operation.js'
 import {deployContext} from '../config/app-target.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {restartPipeline} from '../pipelines/restart.js'
@@ -17,13 +18,15 @@ export default class Restart extends GatlingCommand {
   static flags = {
     ...connectionFlags,
     ...appFlag,
+    ...lockFlags,
     'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Restart)
     await this.withApp(flags, args.app, async (target, connection) => {
-      const summary = await runPipeline(restartPipeline, deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const run = () => runPipeline(restartPipeline, deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const summary = flags['dry-run'] ? await run() : await this.operate(connection, target.app, {event: 'restart', command: 'restart', lockWait: lockWait(flags['lock-wait'])}, run)
       if (!flags['dry-run']) this.printSummary(summary, `Restarted ${target.app} on ${target.host.address}`)
     })
   }

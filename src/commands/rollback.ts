@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {GatlingCommand, connectionFlags} from '../base-command.js'
+import {GatlingCommand, connectionFlags, lockFlags} from '../base-command.js'
+import {lockWait} from '../operation.js'
 import {appTarget, deployContext} from '../config/app-target.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {RULES, isValid} from '../server/rules.js'
@@ -21,6 +22,7 @@ export default class Rollback extends GatlingCommand {
 
   static flags = {
     ...connectionFlags,
+    ...lockFlags,
     to: Flags.string({description: 'the release version to go back to, as shown by a deploy (e.g. 0.1.0+3)'}),
     'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
   }
@@ -33,7 +35,9 @@ export default class Rollback extends GatlingCommand {
     const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
     try {
       const ctx = deployContext(target, {rev: 'HEAD', rollbackTo: flags.to, rollback: true})
-      const summary = await runPipeline(rollbackPipeline, ctx, connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const options = {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line: string) => this.log(line)}
+      const run = () => runPipeline(rollbackPipeline, ctx, connection, options)
+      const summary = flags['dry-run'] ? await run() : await this.operate(connection, target.app, {event: 'rollback', command: flags.to ? `rollback --to ${flags.to}` : 'rollback', lockWait: lockWait(flags['lock-wait'])}, run)
       if (!flags['dry-run']) this.printSummary(summary, `Rolled ${target.app} back on ${target.host.address}`)
     } finally {
       connection.close()

@@ -4,8 +4,10 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {GatlingCommand, connectionFlags} from '../base-command.js'
-import {envFileName, ignoreEnvFile, renderEnvFile} from '../config/app.js'
+import {envFileName, ignoreEnvFile, readLocalEnv, renderEnvFile} from '../config/app.js'
+import {mergeLocalEnv, renderServerEnv} from '../config/server-env.js'
 import {appName, appTarget, deployContext} from '../config/app-target.js'
+import {auditCommand} from '../operation.js'
 import {databaseSettings, pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
 import {tlsSettings} from '../config/tls.js'
 import type {SetupContext} from '../context.js'
@@ -91,10 +93,15 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     const login = () => this.connect(target, flags, {user: DEPLOY_USER, pinnedKey: hostKey})
     let connection = await login()
     try {
-      const ctx = deployContext(app, {rev: 'HEAD', envFile})
+      // an app set up before keeps what "gatling env set" set, as a push does
+      const server = await this.readServerEnv(connection, app.app).catch(() => undefined)
+      const local = readLocalEnv(dir, app.config.envFile)
+      const ctx = deployContext(app, {rev: 'HEAD', envFile: server && local ? renderServerEnv(app.app, local.source, mergeLocalEnv(local.entries, server).env) : envFile})
       const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
       // with "tls", the site and its certificate too: the first push then finds HTTPS serving
       connection = await this.createApp(connection, login, ctx, options, [writeEnvFile, ...(ctx.tls ? httpsPipeline : [])])
+      const audited = await connection.exec(auditCommand(app.app, {event: 'setup', command: 'setup', lockWait: 0}, 'ok'))
+      if (audited.code !== 0) this.warn(`The setup could not be written to the audit log of ${app.app}: ${audited.tail.at(-1) ?? `exit status ${audited.code}`}.`)
       const {endpoint} = connection
       const url = endpoint.port === 22 ? `${DEPLOY_USER}@${endpoint.alias}:${ctx.paths.repo}` : `ssh://${DEPLOY_USER}@${endpoint.alias}:${endpoint.port}${ctx.paths.repo}`
       const remote = addGitRemote(dir, 'gatling', url)

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../base-command.js'
+import {GatlingCommand, appFlag, connectionFlags, lockFlags} from '../base-command.js'
+import {lockWait} from '../operation.js'
 import {deployContext} from '../config/app-target.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {restartPipeline} from '../pipelines/restart.js'
@@ -17,6 +18,7 @@ export default class Start extends GatlingCommand {
   static flags = {
     ...connectionFlags,
     ...appFlag,
+    ...lockFlags,
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (scripts, CI)'}),
     'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
   }
@@ -26,7 +28,8 @@ export default class Start extends GatlingCommand {
     if (!flags['dry-run']) this.requireConfirmation('gatling start', flags.yes)
     await this.withApp(flags, args.app, async (target, connection) => {
       if (!flags['dry-run']) await this.confirmAction(`Start ${target.app} on ${target.host.address}?`, flags.yes)
-      const summary = await runPipeline(restartPipeline, deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const run = () => runPipeline(restartPipeline, deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const summary = flags['dry-run'] ? await run() : await this.operate(connection, target.app, {event: 'start', command: 'start', lockWait: lockWait(flags['lock-wait'])}, run)
       if (!flags['dry-run']) this.printSummary(summary, `Started ${target.app} on ${target.host.address}`)
     })
   }

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../base-command.js'
+import {GatlingCommand, appFlag, connectionFlags, lockFlags} from '../base-command.js'
+import {lockWait} from '../operation.js'
 import {deployContext} from '../config/app-target.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {stopPipeline} from '../pipelines/restart.js'
@@ -17,6 +18,7 @@ export default class Stop extends GatlingCommand {
   static flags = {
     ...connectionFlags,
     ...appFlag,
+    ...lockFlags,
     yes: Flags.boolean({char: 'y', description: 'do not ask for confirmation (scripts, CI)'}),
     'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
   }
@@ -26,7 +28,8 @@ export default class Stop extends GatlingCommand {
     if (!flags['dry-run']) this.requireConfirmation('gatling stop', flags.yes)
     await this.withApp(flags, args.app, async (target, connection) => {
       if (!flags['dry-run']) await this.confirmAction(`Stop ${target.app} on ${target.host.address}? Visitors get 502 until "gatling start".`, flags.yes)
-      const summary = await runPipeline(stopPipeline, deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const run = () => runPipeline(stopPipeline, deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const summary = flags['dry-run'] ? await run() : await this.operate(connection, target.app, {event: 'stop', command: 'stop', lockWait: lockWait(flags['lock-wait'])}, run)
       if (!flags['dry-run']) this.printSummary(summary, `Stopped ${target.app} on ${target.host.address}`)
     })
   }

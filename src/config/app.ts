@@ -6,7 +6,7 @@ import {join, resolve} from 'node:path'
 
 import {GatlingError, shown, shownName} from '../errors.js'
 import {parseDotenv} from './dotenv.js'
-import {render} from '../templates.js'
+import {renderServerEnv} from './server-env.js'
 
 export function mixAppName(dir: string): string {
   const mixFile = join(dir, 'mix.exs')
@@ -46,9 +46,6 @@ export function pushSource(dir: string, branch?: string): PushSource {
 
 export const hasUncommittedChanges = (dir: string): boolean => (git(dir, 'status', '--porcelain', '--untracked-files=no') ?? '') !== ''
 
-/** systemd EnvironmentFile syntax: inside double quotes a backslash escapes only \\ " $ ` (newlines stay as they are). */
-const systemdQuote = (value: string): string => value.replace(/[\\"$`]/g, (c) => `\\${c}`)
-
 const DEFAULT_ENV_FILE = '.env.production'
 
 /** The env file as named (--env-file, "envFile" in gatling.json), else the default. */
@@ -73,11 +70,10 @@ export function ignoreEnvFile(dir: string, name: string): string | undefined {
 }
 
 /**
- * The app's environment file for the server, from the local dotenv file `named` (--env-file, or
- * "envFile" in gatling.json; relative to `dir`, or absolute), else .env.production: the only one
- * that may be absent (undefined: the server keeps the file it has).
+ * The app's environment from the local dotenv file `named` (--env-file, or "envFile" in gatling.json;
+ * relative to `dir`, or absolute), else .env.production: the only one that may be absent (undefined).
  */
-export function renderEnvFile(app: string, dir: string, named?: string): string | undefined {
+export function readLocalEnv(dir: string, named?: string): {source: string; entries: Array<[string, string]>} | undefined {
   const name = named ?? DEFAULT_ENV_FILE
   if (name === '' || /[\n\r\0]/.test(name)) throw new GatlingError(`The env file name ${shown(name)} is empty or has a line break or a NUL in it: name a file on one line.`)
   const file = resolve(dir, name)
@@ -94,6 +90,14 @@ export function renderEnvFile(app: string, dir: string, named?: string): string 
     throw new GatlingError(`Cannot read the env file ${label}: ${{EISDIR: 'it is a directory', EACCES: 'permission denied'}[code] ?? code}.`)
   }
   if (!isUtf8(bytes)) throw new GatlingError(`Cannot read the env file ${label}: it is not UTF-8 text.`)
-  const entries = parseDotenv(bytes.toString('utf8'), label).map(([key, value]) => [key, systemdQuote(value)])
-  return render('server/app.env.ejs', {app, source: file, entries})
+  return {source: file, entries: parseDotenv(bytes.toString('utf8'), label)}
+}
+
+/**
+ * The app's environment file for the server (templates/server/app.env.ejs), from the local dotenv file
+ * (readLocalEnv; undefined: the server keeps the file it has). `kept`: keys set with "gatling env set".
+ */
+export function renderEnvFile(app: string, dir: string, named?: string): string | undefined {
+  const local = readLocalEnv(dir, named)
+  return local && renderServerEnv(app, local.source, {entries: local.entries, kept: []})
 }

@@ -4,6 +4,7 @@ import {branch} from '../pipeline/branch.js'
 import {renderScript} from '../pipeline/script.js'
 import type {Pipeline} from '../pipeline/step.js'
 import {shellVar} from '../remote/shell.js'
+import {HELPER} from '../server/layout.js'
 import {statePath} from '../server/state.js'
 import {buildAssets} from '../steps/build-assets.js'
 import {checkHealthThroughNginx} from '../steps/check-health-through-nginx.js'
@@ -41,7 +42,14 @@ export const appFilesPipeline = (ctx: DeployContext): Pipeline<DeployContext> =>
 
 /** The deploy pipeline as the hook's script: any commit ($REV), the env file already on the server, hot where it can. */
 export const deployScript = (ctx: DeployContext): string =>
-  renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined, forceRestart: false, operator: GIT_PUSH_OPERATOR, rollback: false}, {app: ctx.app})
+  renderScript('server/deploy.sh.ejs', deployPipeline, {...ctx, rev: shellVar('REV'), envFile: undefined, forceRestart: false, operator: GIT_PUSH_OPERATOR, rollback: false}, {
+    app: ctx.app,
+    helper: HELPER,
+    lock: ctx.paths.lock,
+    lockHolder: ctx.paths.lockHolder,
+    vsnFile: statePath(ctx.paths, 'vsn'),
+    pathFile: statePath(ctx.paths, 'path'),
+  })
 
 /** How the new release reaches traffic (decided by decide-upgrade-path or plan-rollback): in the running node, or beside it. */
 export const upgradePath = (hot: Pipeline<DeployContext>): Pipeline<DeployContext> =>

@@ -285,6 +285,45 @@ export class Connection {
     })
   }
 
+  /**
+   * Start a command that keeps running while its stdin is open (a lock holder): resolves with a release
+   * function once it printed `ready` on a line of its own, or with its exit status and output if it ended
+   * first. Closing the connection, or the end of this process, ends it too.
+   */
+  hold(command: RemoteCommand, ready: string, onLine?: (line: string) => void): Promise<{release: () => Promise<void>} | ExecResult> {
+    if (this.lost) throw this.lostError()
+    const client = this.ssh.connection as Client
+    return new Promise((resolve, reject) => {
+      client.exec(this.wrap(command), (error, channel) => {
+        if (error) return reject(new GatlingError(`Cannot run a command on ${this.label}: ${error.message}`))
+        let stdout = ''
+        let stderr = ''
+        let held = false
+        let code = 255
+        channel.on('exit', (status: number | null) => (code = status ?? 255))
+        const closed = new Promise<void>((done) => channel.on('close', () => {
+          if (!held) resolve({code, stdout, stderr, tail: `${stdout}${stderr}`.split('\n').filter(Boolean).slice(-TAIL_LINES)})
+          done()
+        }))
+        let seen = 0
+        channel.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8')
+          const lines = stdout.split('\n').slice(0, -1)
+          for (const line of lines.slice(seen)) if (line !== ready) onLine?.(line)
+          seen = lines.length
+          if (!held && stdout.split('\n').includes(ready)) {
+            held = true
+            resolve({release: async () => {
+              channel.end()
+              await closed
+            }})
+          }
+        })
+        channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+      })
+    })
+  }
+
   close(): void {
     this.lost ??= 'closed by gatling'
     this.ssh.dispose()

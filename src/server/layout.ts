@@ -49,6 +49,12 @@ export const POSTGRES_USER = 'postgres'
 export const DB_MARKER = 'gatling app'
 /** The scheduled backup of an app's database: a systemd template unit and its timer, instance = the app. */
 export const DB_BACKUP_UNIT = 'gatling-db-backup'
+/**
+ * Root's audit logs, one per app (APP.log, root:DEPLOY_USER 0640): gatling-root's "audit" subcommand is the
+ * only way the deploy user adds a line, and it can neither rewrite nor truncate one. Kept after destroy.
+ */
+export const AUDIT_ROOT = '/var/log/gatling'
+export const auditLog = (app: string): string => `${AUDIT_ROOT}/${app}.log`
 
 /** Group of every app user (so gatling-root knows a user it did not create is no app). */
 export const APPS_GROUP = 'gatling-apps'
@@ -98,6 +104,15 @@ export interface AppPaths {
   tlsCertificate: string
   /** its private key (tls.key): root 0600 */
   tlsKey: string
+  /**
+   * The app's lock: flock(1) on this file, held by the process of the command that changes the app (the
+   * CLI's lock holder, or the git hook's deploy), so it ends with that process; the deploy user's.
+   */
+  lock: string
+  /** Who holds (or last held) the lock: PID PGID SINCE WHO FROM COMMAND, tab-separated. */
+  lockHolder: string
+  /** root's audit log of the app */
+  auditLog: string
 }
 
 export function appPaths(app: string): AppPaths {
@@ -124,6 +139,9 @@ export function appPaths(app: string): AppPaths {
     upstream: `${NGINX_UPSTREAMS}/${app}.upstream`,
     tlsCertificate: `${etc}/tls.crt`,
     tlsKey: `${etc}/tls.key`,
+    lock: `${root}/state/lock`,
+    lockHolder: `${root}/state/lock.holder`,
+    auditLog: auditLog(app),
   }
 }
 

@@ -30,6 +30,13 @@ export const RULES = {
   /** days scheduled database backups are kept (database.backups); 0 turns the schedule off */
   backupDays: {description: 'a whole number of days from 1 to 365', pattern: '[1-9][0-9]?|[12][0-9][0-9]|3[0-5][0-9]|36[0-5]'},
   envKey: {description: 'an environment variable name (letters, digits and _, not starting with a digit)', pattern: '[A-Za-z_][A-Za-z0-9_]{0,127}'},
+  /** What the audit log records (gatling-root audit): the operation, its result, who asked, from where, the command. */
+  auditEvent: {description: 'an audited operation (setup, deploy, rollback, env, restart, stop, start, migrate, database, lock-break, destroy)', pattern: 'setup|deploy|rollback|env|restart|stop|start|migrate|database|lock-break|destroy'},
+  auditResult: {description: 'ok or failed', pattern: 'ok|failed'},
+  auditWho: {description: 'a user name like alice@laptop (letters, digits, . _ @ + -, at most 100)', pattern: '[A-Za-z0-9_][A-Za-z0-9._@+-]{0,99}'},
+  auditFrom: {description: 'an IP address, or -', pattern: '[0-9A-Fa-f:][0-9A-Fa-f.:]{1,44}|-'},
+  auditCommand: {description: 'a gatling command line of letters, digits, spaces and . _ = + - ( ) (at most 80)', pattern: '[a-z][A-Za-z0-9 ._=+()-]{0,79}'},
+  lockWait: {description: 'a whole number of seconds from 0 to 3600', pattern: '[0-9]|[1-9][0-9]{1,2}|[1-2][0-9]{3}|3[0-5][0-9]{2}|3600'},
 } as const satisfies Record<string, Rule>
 
 export type RuleName = keyof typeof RULES

@@ -8,7 +8,7 @@ import {HEALTH_TIMEOUT_S} from './check-instance-health.js'
 import {DEPLOY_TOOL, visitorScheme} from './deploy-support.js'
 
 /** Elixir tools the build runs on the server (versions, upgrade packages). */
-export const ELIXIR_TOOLS = ['set_version.exs', 'make_upgrade.exs', 'hot_upgrade_hooks.ex', 'upgrade.exs', 'create_releases.exs']
+export const ELIXIR_TOOLS = ['set_version.exs', 'make_upgrade.exs', 'hot_upgrade_hooks.ex', 'upgrade.exs', 'create_releases.exs', 'reload_env.exs']
 
 export const renderDeployTool = (ctx: DeployContext): string =>
   render('server/gatling-deploy.sh.ejs', {app: ctx.app, deployUser: DEPLOY_USER, paths: ctx.paths, state: STATE_KEYS, helper: HELPER, healthTimeoutS: HEALTH_TIMEOUT_S, scheme: visitorScheme(ctx)})

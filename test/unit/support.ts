@@ -687,3 +687,10 @@ export async function erlangTerms(files: Array<['terms' | 'relup', string]>, env
   if (out.length !== files.length) throw new Error(`expected ${files.length} files from PRINT_TERMS\n${describeRun(r)}`)
   return out
 }
+
+
+/** What deploy.sh.ejs needs besides the steps: the app, gatling-root, its lock and state files (under DIR: nothing else writes there). */
+export function hookData(app: string, dir = mkdtempSync(join(tmpdir(), 'gatling-unit-hook-'))): Record<string, string> {
+  return {app, helper: '/nonexistent/gatling-root', lock: join(dir, 'lock'), lockHolder: join(dir, 'lock.holder'), vsnFile: join(dir, 'vsn'), pathFile: join(dir, 'path')}
+}
+

@@ -13,7 +13,7 @@ import {deployContext} from './support.js'
 
 /** How gatling renders each template under templates/server: a new template without an entry here fails the suite. */
 const RENDERED: Record<string, () => string> = {
-  'app.env.ejs': () => render('server/app.env.ejs', {app: 'hello', source: '/home/me/hello/.env.production', entries: [['SECRET_KEY_BASE', 'abc'], ['DATABASE_URL', 'ecto://db/hello']]}),
+  'app.env.ejs': () => render('server/app.env.ejs', {app: 'hello', source: '/home/me/hello/.env.production', entries: [['SECRET_KEY_BASE', 'abc'], ['DATABASE_URL', 'ecto://db/hello']], kept: ['DATABASE_URL']}),
   'app@.service.ejs': () => renderUnitTemplate(),
   'certbot-deploy-hook.ejs': () => render('server/certbot-deploy-hook.ejs'),
   'authorized_keys.ejs': () => render('server/authorized_keys.ejs', {keys: ['ssh-ed25519 AAAAC3Nza alice@laptop', 'ssh-rsa AAAAB3Nza bob@desk']}),
@@ -50,7 +50,7 @@ describe('templates', () => {
   }
 
   it('does not HTML-escape values (these are config files, not web pages)', () => {
-    const text = render('server/app.env.ejs', {app: 'hello', source: 'a&b<c>"d"', entries: [['A', `x&y<z>'q'`]]})
+    const text = render('server/app.env.ejs', {app: 'hello', source: 'a&b<c>"d"', entries: [['A', `x&y<z>'q'`]], kept: []})
     expect(text).to.contain('from a&b<c>"d"').and.contain(`A="x&y<z>'q'"`)
   })
 

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 
+import {lockWait} from '../../operation.js'
 import {DbCommand, appArg, dbFlags} from '../../db-command.js'
 import {runPipeline} from '../../pipeline/runner.js'
 import {createDatabase} from '../../steps/create-database.js'
@@ -21,7 +22,8 @@ export default class DbCreate extends DbCommand {
     const session = await this.openSession(args.app, flags)
     try {
       const ctx = {...session.ctx, database: session.ctx.database ?? {}}
-      const summary = await runPipeline([createDatabase, scheduleBackups], ctx, session.connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const run = () => runPipeline([createDatabase, scheduleBackups], ctx, session.connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+      const summary = flags['dry-run'] ? await run() : await this.operate(session.connection, ctx.app, {event: 'database', command: 'db create', lockWait: lockWait(undefined)}, run)
       if (!flags['dry-run']) this.printSummary(summary, `The database of ${ctx.app} is ready on ${session.target.host.address}`)
     } finally {
       session.connection.close()

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {createReadStream, existsSync, statSync} from 'node:fs'
 import {resolve} from 'node:path'
 
+import {lockWait} from '../../operation.js'
 import {DbCommand, PG_DUMP_MAGIC, dbFlags, formatBytes} from '../../db-command.js'
 import {GatlingError, shownName} from '../../errors.js'
 import {formatDuration} from '../../pipeline/runner.js'
@@ -38,7 +39,8 @@ export default class DbRestore extends DbCommand {
         if (!sure) throw new GatlingError('Not restored: nothing was changed.')
       }
       const started = Date.now()
-      await this.helperStream(session, 'The restore', ['db-restore'], {stdin: createReadStream(file), onLine: (line, stream) => (stream === 'stdout' ? this.log(line) : this.logToStderr(line))})
+      await this.operate(session.connection, app, {event: 'database', command: 'db restore', lockWait: lockWait(undefined)}, () =>
+        this.helperStream(session, 'The restore', ['db-restore'], {stdin: createReadStream(file), onLine: (line, stream) => (stream === 'stdout' ? this.log(line) : this.logToStderr(line))}))
       this.log(`Restored the database of ${app} from ${shownName(args.file)} (${formatBytes(statSync(file).size)}) in ${formatDuration(Date.now() - started)}.`)
     } finally {
       session.connection.close()

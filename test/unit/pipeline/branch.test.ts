@@ -8,7 +8,7 @@ import {runPipeline} from '../../../src/pipeline/runner.js'
 import {renderScript} from '../../../src/pipeline/script.js'
 import type {Pipeline, Step} from '../../../src/pipeline/step.js'
 import {cmd, sh} from '../../../src/remote/shell.js'
-import {fakeConnection, localConnection, quietly, tempDir} from '../support.js'
+import {fakeConnection, hookData, localConnection, quietly, tempDir} from '../support.js'
 
 interface Ctx {
   dir: string
@@ -75,7 +75,7 @@ describe('pipeline/branch', () => {
       },
       async 'the git hook script (sh)'() {
         const file = join(dir, 'deploy')
-        writeFileSync(file, renderScript('server/deploy.sh.ejs', pipeline, {dir}, {app: 'demo'}))
+        writeFileSync(file, renderScript('server/deploy.sh.ejs', pipeline, {dir}, hookData('demo', dir)))
         const run = spawnSync('/bin/sh', [file, 'HEAD'], {encoding: 'utf8', env: {PATH: process.env.PATH}})
         expect(run.status, run.stdout + run.stderr).to.equal(0)
         return [...run.stdout.matchAll(/^-----> (\S.*)\n(?: {7}(skipped|done))/gm)].map((m) => `${m[1].replace(/^'|'$/g, '')}:${m[2] === 'done' ? 'done' : 'skipped'}`)

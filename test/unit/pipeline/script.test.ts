@@ -6,14 +6,15 @@ import {join} from 'node:path'
 import {renderScript} from '../../../src/pipeline/script.js'
 import type {Step} from '../../../src/pipeline/step.js'
 import {cmd, sh} from '../../../src/remote/shell.js'
-import {shSyntaxCheck, tempDir} from '../support.js'
+import {hookData, shSyntaxCheck, tempDir} from '../support.js'
 
 // The deploy pipeline as the hook's script: test/unit/pipelines/deploy.test.ts.
+
 describe('pipeline/script', () => {
   describe('renderScript', () => {
     it('refuses to inline a command with secret input', () => {
       const leaky: Array<Step<object>> = [{title: 'Leak', commands: () => [cmd('cat > /x', {input: 'pw', secretInput: true})]}]
-      expect(() => renderScript('server/deploy.sh.ejs', leaky, {}, {app: 'hello'})).to.throw(/secret input cannot go into a script/)
+      expect(() => renderScript('server/deploy.sh.ejs', leaky, {}, hookData('hello'))).to.throw(/secret input cannot go into a script/)
     })
 
     it('leaves out CLI-only steps and steps skipped in the context', () => {
@@ -21,12 +22,12 @@ describe('pipeline/script', () => {
         {title: 'Kept', commands: () => [cmd('echo kept')]},
         {title: 'Only from the CLI', cliOnly: true, commands: () => [cmd('echo cli')]},
         {title: 'Not here', skip: () => 'no', commands: () => [cmd('echo skipped')]},
-      ], {}, {app: 'hello'})
+      ], {}, hookData('hello'))
       expect(script).to.contain('Kept').and.not.contain('Only from the CLI').and.not.contain('Not here').and.not.contain('echo cli')
     })
 
     it('runs a sudo command as `sudo -n sh -c SCRIPT`, each command in a subshell joined by &&', () => {
-      const script = renderScript('server/deploy.sh.ejs', [{title: 'Root', commands: () => [cmd("echo 'a b'", {sudo: true}), cmd('echo two')]}], {}, {app: 'hello'})
+      const script = renderScript('server/deploy.sh.ejs', [{title: 'Root', commands: () => [cmd("echo 'a b'", {sudo: true}), cmd('echo two')]}], {}, hookData('hello'))
       expect(script).to.contain(`(\n${sh('sudo', '-n', 'sh', '-c', "echo 'a b'")}\n) &&\n(\necho two\n)`)
       const check = shSyntaxCheck(script)
       expect(check.status, check.stderr).to.equal(0)
@@ -41,7 +42,7 @@ describe('pipeline/script', () => {
 
     /** Render synthetic steps through the real template and run the script with sh. */
     function run(steps: Array<Step<{dir: string}>>, rev = 'abc123def4567890') {
-      const script = renderScript('server/deploy.sh.ejs', steps, {dir}, {app: 'demo'})
+      const script = renderScript('server/deploy.sh.ejs', steps, {dir}, hookData('demo', dir))
       const file = join(dir, 'deploy')
       writeFileSync(file, script)
       return spawnSync('/bin/sh', [file, rev], {encoding: 'utf8', env: {PATH: process.env.PATH, GIT_DIR: '/should/be/unset'}})

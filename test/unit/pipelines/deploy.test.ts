@@ -11,7 +11,7 @@ import {quote, shellVar} from '../../../src/remote/shell.js'
 import {HELPER} from '../../../src/server/layout.js'
 import {hotUpgrade} from '../../../src/steps/hot-upgrade.js'
 import {prepareApp} from '../../../src/steps/prepare-app.js'
-import {FakeServer, deployContext, git, localConnection, quietly, scriptsOf, shSyntaxCheck} from '../support.js'
+import {FakeServer, deployContext, git, hookData, localConnection, quietly, scriptsOf, shSyntaxCheck} from '../support.js'
 
 const SECRET = 'SECRET_KEY_BASE="do-not-leak-3f9a8c7e"\nDATABASE_URL="ecto://u:hunter2@db/app"\n'
 const titles = deployPipeline.map((s) => s.title)
@@ -144,7 +144,7 @@ describe('pipelines/deploy', () => {
     it('leaves out the CLI-only step (the env file), even when the context has one, and never contains the secrets', () => {
       const cliOnly = deployPipeline.filter((step) => step.cliOnly)
       expect(cliOnly.map((s) => s.title)).to.deep.equal(['Write the environment file', 'Install your own certificate'])
-      for (const script of [deployScript(hookContext({envFile: SECRET})), renderScript('server/deploy.sh.ejs', deployPipeline, hookContext({envFile: SECRET}), {app: 'hello'})]) {
+      for (const script of [deployScript(hookContext({envFile: SECRET})), renderScript('server/deploy.sh.ejs', deployPipeline, hookContext({envFile: SECRET}), hookData('hello'))]) {
         for (const step of cliOnly) expect(script).to.not.contain(step.title)
         expect(script).to.not.contain('gatling-root env')
         for (const needle of ['do-not-leak', 'hunter2', 'SECRET_KEY_BASE', Buffer.from(SECRET).toString('base64').slice(0, 24)]) expect(script).to.not.contain(needle)
@@ -214,25 +214,27 @@ describe('pipelines/deploy', () => {
 
     for (const [driver, run] of Object.entries(drivers)) {
       const AFTER_FORK = ['deploy health-nginx /health example.com', `deploy mark-current ${OPERATOR[driver]} deploy`, 'root prune hello 5']
+      // the hook records the deploy in the audit log itself (the CLI does around the pipeline: operation.ts)
+      const audit = (how: string) => (driver.includes('hook') ? [`root audit hello deploy ok 0.1.0+1 git-push - git push (${how})`] : [])
       describe(driver, () => {
         it('runs only the hot upgrade when decide said hot', async () => {
           decide('hot')
           await run()
-          expect(sequence()).to.deep.equal([...BEFORE_FORK(), ...HOT_CALLS, ...AFTER_FORK])
+          expect(sequence()).to.deep.equal([...BEFORE_FORK(), ...HOT_CALLS, ...AFTER_FORK, ...audit('hot')])
         })
 
         for (const decision of ['restart', 'first']) {
           it(`runs only the zero-downtime restart when decide said ${decision}`, async () => {
             decide(decision)
             await run()
-            expect(sequence()).to.deep.equal([...BEFORE_FORK(), ...RESTART_CALLS, ...AFTER_FORK])
+            expect(sequence()).to.deep.equal([...BEFORE_FORK(), ...RESTART_CALLS, ...AFTER_FORK, ...audit(decision)])
           })
         }
 
         it('runs the restart after a refused hot upgrade wrote "restart"', async () => {
           decide('hot', true)
           await run()
-          expect(sequence()).to.deep.equal([...BEFORE_FORK(), ...HOT_CALLS, ...RESTART_CALLS, ...AFTER_FORK])
+          expect(sequence()).to.deep.equal([...BEFORE_FORK(), ...HOT_CALLS, ...RESTART_CALLS, ...AFTER_FORK, ...audit('restart')])
         })
       })
     }

@@ -57,7 +57,7 @@ describe('server/gatling-deploy', function () {
     for (const args of [[], ['rm'], ['--help']]) {
       const run = server.deploy(args)
       expect(run.status).to.equal(2)
-      expect(run.stderr).to.match(/^usage: gatling-deploy checkout\|version\|deps-get\|assets\|decide\|hot-upgrade\|start\|health-instance\|health-nginx\|plan-rollback\|hot-downgrade\|mark-current\|plan-restart\|stop\|status\|releases\|eval\|console\n$/)
+      expect(run.stderr).to.match(/^usage: gatling-deploy checkout\|version\|deps-get\|assets\|decide\|hot-upgrade\|start\|health-instance\|health-nginx\|plan-rollback\|hot-downgrade\|mark-current\|plan-restart\|stop\|status\|releases\|eval\|console\|lock\|lock-status\|lock-release\|env-reads\n$/)
     }
   })
 

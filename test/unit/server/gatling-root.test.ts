@@ -178,9 +178,12 @@ describe('server/gatling-root', function () {
       'db-backups': [],
       'db-schedule': ['7'],
       'db-backup': [],
+      'env-get': [],
+      audit: ['deploy', 'ok', '-', 'me@laptop', '-', 'push'],
+      destroy: [],
     }
     const subcommands = Object.keys(GOOD)
-    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune\|db-server\|db-create\|db-drop\|db-psql\|db-dump\|db-restore\|db-info\|db-backups\|db-schedule\|db-backup APP \.\.\.\n$/
+    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune\|db-server\|db-create\|db-drop\|db-psql\|db-dump\|db-restore\|db-info\|db-backups\|db-schedule\|db-backup\|env-get\|audit\|destroy APP \.\.\.\n$/
 
     it('prints its usage for a missing or unknown subcommand, which names every subcommand the steps use', () => {
       refusedAll([[[], USAGE], [['rm-rf'], USAGE], [['--help'], USAGE], [['APP-INIT', 'hello'], USAGE]])
@@ -201,7 +204,7 @@ describe('server/gatling-root', function () {
     })
 
     it('refuses a wrong number of arguments with the usage of the subcommand', () => {
-      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune', 'db-create', 'db-drop', 'db-dump', 'db-restore', 'db-info', 'db-backups', 'db-schedule', 'db-backup']
+      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune', 'db-create', 'db-drop', 'db-dump', 'db-restore', 'db-info', 'db-backups', 'db-schedule', 'db-backup', 'env-get', 'audit', 'destroy']
       const usage = (sub: string) => new RegExp(`^gatling-root: usage: ${sub} APP`)
       refusedAll([
         ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
@@ -211,6 +214,21 @@ describe('server/gatling-root', function () {
         [['logs', 'hello', '4000', '40', '-', 'follow', 'x'], /^gatling-root: usage: logs APP PORT\|all \[LINES \[SINCE\|- \[follow\]\]\]/],
         [['run', 'hello', '4000'], /^gatling-root: usage: run APP PORT rpc\|pid\|remote \[EXPR\]/],
         [['cert', 'hello', 'ops@example.com', 'https://acme.example.com/dir'], /^gatling-root: usage: cert APP EMAIL ACME DOMAIN\.\.\./],
+      ])
+    })
+
+    it('refuses an audit field that is not its rule: no forged line, no shifted column', () => {
+      const line = (i: number, value: string) => ['audit', 'hello', ...GOOD.audit.map((v, j) => (j === i ? value : v))]
+      refusedAll([
+        [line(0, 'Deploy'), 'invalid argument: Deploy'],
+        [line(0, 'rm'), 'invalid argument: rm'],
+        [line(1, 'okay'), 'invalid argument: okay'],
+        [line(2, '..'), 'invalid argument: ..'],
+        [line(3, 'me\tyou'), 'invalid argument: me\tyou'],
+        [line(3, '-rf'), 'invalid argument: -rf'],
+        [line(4, 'host.example'), 'invalid argument: host.example'],
+        [line(5, 'push\nforged'), /^gatling-root: invalid argument: push\nforged\n$/],
+        [line(5, "push'; id"), "invalid argument: push'; id"],
       ])
     })
 

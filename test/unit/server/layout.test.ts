@@ -27,6 +27,9 @@ describe('server/layout', () => {
       upstream: '/etc/nginx/gatling/hello.upstream',
       tlsCertificate: '/etc/gatling/hello/tls.crt',
       tlsKey: '/etc/gatling/hello/tls.key',
+      lock: '/srv/gatling/hello/state/lock',
+      lockHolder: '/srv/gatling/hello/state/lock.holder',
+      auditLog: '/var/log/gatling/hello.log',
     })
     expect([APPS_ROOT, ETC_ROOT, HOMES_ROOT, NGINX_UPSTREAMS]).to.deep.equal(['/srv/gatling', '/etc/gatling', '/var/lib/gatling', '/etc/nginx/gatling'])
     expect(cookieInHome('hello')).to.equal('/var/lib/gatling/hello/.erlang.cookie')

@@ -19,6 +19,12 @@ const SAMPLES: Record<RuleName, {good: string[]; bad: string[]}> = {
   email: {good: ['ops@example.com', 'a.b+c_d-e@mail.example.co.uk', 'x@a.b', `${'a'.repeat(64)}@example.com`], bad: ['ops', '@example.com', 'ops@', 'ops@example', '-m@example.com', 'a b@example.com', "o'ps@example.com", 'ops@exa_mple.com', 'ops@-a.com', `${'a'.repeat(65)}@example.com`, 'a@b.com;id', '']},
   acmeUrl: {good: ['https://acme-v02.api.letsencrypt.org/directory', 'https://10.231.3.1:14000/dir', 'https://ca.internal/acme/acme/directory', 'https://ca.example.com/', 'https://ca'], bad: ['http://acme.example.com/dir', 'https://', 'https://-a.com/', 'https://a.com/dir?x=1', 'https://a.com/$(id)', 'https://user@a.com/', 'https://a.com:0/', 'https://a.com//x', 'ftp://a.com', '']},
   envKey: {good: ['A', '_X', 'DATABASE_URL', 'a1', `A${'B'.repeat(127)}`], bad: ['1A', 'A-B', 'A B', '', `A${'B'.repeat(128)}`, 'A=B']},
+  auditEvent: {good: ['setup', 'deploy', 'rollback', 'env', 'restart', 'stop', 'start', 'lock-break', 'destroy'], bad: ['deploy;id', 'Deploy', 'lock', 'deployx', '']},
+  auditResult: {good: ['ok', 'failed'], bad: ['OK', 'okay', 'ok failed', '']},
+  auditWho: {good: ['alice@laptop', 'git-push', 'root@host.example.com', 'a_b+c'], bad: ['-rf', '.x', 'a b', 'a\tb', 'a;id', `a${'b'.repeat(100)}`, '']},
+  auditFrom: {good: ['10.0.0.1', '::1', 'fe80::1', '-'], bad: ['--', 'a b', 'host.example', '1.2.3.4;id', '']},
+  auditCommand: {good: ['push', 'env set', 'rollback --to 0.1.0+3', 'git push (hot)', 'destroy --database'], bad: ['Push', '-rf', 'env\tset', 'a;id', 'a$(id)', "a'b", '']},
+  lockWait: {good: ['0', '5', '60', '999', '3600', '1000', '3599'], bad: ['-1', '3601', '05', '10000', '1.5', '']},
 }
 
 describe('server/rules', () => {
