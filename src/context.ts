@@ -25,6 +25,8 @@ export interface SetupContext {
   needsNode?: boolean
   /** gatling.json asks for certificates over ACME: certbot, its timer and its deploy hook are installed. */
   certbot?: boolean
+  /** Run from a project with a pinned toolchain: releases whose packaged Elixir is too old are supported through it. */
+  toolchain?: import('./config/toolchain.js').Toolchain
   /** Run from a project with tls.acmeCa: the app, and its private ACME server's CA certificates (checked PEM) to trust. */
   acmeCa?: {app: string; pem: string}
 }
@@ -49,6 +51,8 @@ export interface DeployContext {
   /** The app's environment file, rendered from the local dotenv file (CLI only, secret). */
   envFile?: string
   paths: AppPaths
+  /** The project's pinned Erlang/OTP and Elixir: installed before the build, first in every build command's PATH. */
+  toolchain?: import('./config/toolchain.js').Toolchain
   /** Set by prepare-app when the deploy user just joined the app's group: it takes effect at its next login. */
   needsNewLogin?: boolean
 }

@@ -8,12 +8,14 @@ import {envFileName, ignoreEnvFile, renderEnvFile} from '../config/app.js'
 import {appName, appTarget, deployContext} from '../config/app-target.js'
 import {pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
 import {tlsSettings} from '../config/tls.js'
+import {readToolchain} from '../config/toolchain.js'
 import type {SetupContext} from '../context.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {GatlingError} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {httpsPipeline} from '../pipelines/deploy.js'
 import {setupPipeline} from '../pipelines/setup.js'
+import {installToolchain} from '../steps/install-toolchain.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
 import {parseTarget} from '../remote/endpoint.js'
 import {formatHostKey} from '../remote/host-keys.js'
@@ -47,7 +49,10 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     const dir = process.cwd()
     const config = readProjectConfig(dir, (message) => this.warn(message))
     // from a project, the app is created once the server is set up: its name and env file are checked first
-    const project = existsSync(join(dir, 'mix.exs')) ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile), envFileName: envFileName(config?.envFile)} : undefined
+    // and its pinned toolchain (refused here when the pin cannot work: before any connection)
+    const project = existsSync(join(dir, 'mix.exs'))
+      ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile), envFileName: envFileName(config?.envFile), toolchain: readToolchain(dir, config?.toolchains?.mirror)}
+      : undefined
     // HTTPS settings and local certificate files are checked before anything changes
     const tls = config ? tlsSettings(config, dir) : undefined
     // a server pinned in gatling.json accepts only that key: running setup again must not trust another one
@@ -60,7 +65,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
         deployUser: DEPLOY_USER,
         authorizedKeys: publicKeys(connection.endpoint.identityFiles),
         // from a project: Hex is installed with its build environment, Node.js when its assets need npm
-        ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json'))} : {}),
+        ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json')), toolchain: project.toolchain} : {}),
         certbot: tls?.acme !== undefined,
         ...(project && tls?.acmeCa !== undefined ? {acmeCa: {app: appName(dir, config), pem: tls.acmeCa}} : {}),
       }
@@ -92,7 +97,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
       const ctx = deployContext(app, {rev: 'HEAD', envFile})
       const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
       // with "tls", the site and its certificate too: the first push then finds HTTPS serving
-      connection = await this.createApp(connection, login, ctx, options, [writeEnvFile, ...(ctx.tls ? httpsPipeline : [])])
+      connection = await this.createApp(connection, login, ctx, options, [installToolchain, writeEnvFile, ...(ctx.tls ? httpsPipeline : [])])
       const {endpoint} = connection
       const url = endpoint.port === 22 ? `${DEPLOY_USER}@${endpoint.alias}:${ctx.paths.repo}` : `ssh://${DEPLOY_USER}@${endpoint.alias}:${endpoint.port}${ctx.paths.repo}`
       const remote = addGitRemote(dir, 'gatling', url)

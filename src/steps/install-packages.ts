@@ -5,6 +5,8 @@ import {and, cmd, sh} from '../remote/shell.js'
 /** nginx, git, Erlang and Elixir from the distribution, build tools, and the firewall. */
 export const PACKAGES = [
   'nginx', 'git', 'curl', 'ca-certificates', 'sudo', 'nftables', 'build-essential',
+  // unzip: a pinned Elixir comes as a zip (gatling-root toolchain)
+  'unzip',
   // rebar3 from the distribution: mix builds Erlang dependencies with it (MIX_REBAR3), no download
   'rebar3',
   'elixir', 'erlang-dev', 'erlang-syntax-tools', 'erlang-xmerl', 'erlang-runtime-tools', 'erlang-os-mon',

@@ -169,9 +169,12 @@ describe('server/gatling-root', function () {
       'stage-upgrade': ['4000', '0.1.0+1'],
       'mark-current': ['0.1.0+1'],
       prune: ['5'],
+      toolchain: ['25.2.3', '1.18.3', 'https://builds.hex.pm'],
+      toolchains: [],
+      'toolchains-prune': [],
     }
     const subcommands = Object.keys(GOOD)
-    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune APP \.\.\.\n$/
+    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune\|toolchain\|toolchains\|toolchains-prune APP \.\.\.\n$/
 
     it('prints its usage for a missing or unknown subcommand, which names every subcommand the steps use', () => {
       refusedAll([[[], USAGE], [['rm-rf'], USAGE], [['--help'], USAGE], [['APP-INIT', 'hello'], USAGE]])
@@ -192,7 +195,7 @@ describe('server/gatling-root', function () {
     })
 
     it('refuses a wrong number of arguments with the usage of the subcommand', () => {
-      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune']
+      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune', 'toolchain', 'toolchains', 'toolchains-prune']
       const usage = (sub: string) => new RegExp(`^gatling-root: usage: ${sub} APP`)
       refusedAll([
         ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
@@ -202,6 +205,14 @@ describe('server/gatling-root', function () {
         [['logs', 'hello', '4000', '40', '50'], /^gatling-root: usage: logs APP PORT \[LINES\]/],
         [['run', 'hello', '4000'], /^gatling-root: usage: run APP PORT rpc\|pid\|remote \[EXPR\]/],
         [['cert', 'hello', 'ops@example.com', 'https://acme.example.com/dir'], /^gatling-root: usage: cert APP EMAIL ACME DOMAIN\.\.\./],
+      ])
+    })
+
+    it('refuses a toolchain version or mirror that is not one, before any download', () => {
+      refusedAll([
+        ...['latest', '../25', '25.2.3;id', '-25', '25\n1'].map((otp): [string[], string] => [['toolchain', 'hello', otp, '1.18.3', 'https://builds.hex.pm'], `invalid argument: ${otp}`]),
+        ...['1.18', 'v1.18.3', '1.18.3-otp-25', '--help'].map((ex): [string[], string] => [['toolchain', 'hello', '25.2.3', ex, 'https://builds.hex.pm'], `invalid argument: ${ex}`]),
+        ...['file:///etc', 'https://a.com/$(id)', 'https://x/', '-K'].map((m): [string[], string] => [['toolchain', 'hello', '25.2.3', '1.18.3', m], `invalid argument: ${m}`]),
       ])
     })
 

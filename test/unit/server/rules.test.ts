@@ -15,6 +15,9 @@ const SAMPLES: Record<RuleName, {good: string[]; bad: string[]}> = {
   logLines: {good: ['1', '40', '99999', '100000'], bad: ['0', '100001', '-n', '--vacuum-time=1s', '040', '']},
   email: {good: ['ops@example.com', 'a.b+c_d-e@mail.example.co.uk', 'x@a.b', `${'a'.repeat(64)}@example.com`], bad: ['ops', '@example.com', 'ops@', 'ops@example', '-m@example.com', 'a b@example.com', "o'ps@example.com", 'ops@exa_mple.com', 'ops@-a.com', `${'a'.repeat(65)}@example.com`, 'a@b.com;id', '']},
   acmeUrl: {good: ['https://acme-v02.api.letsencrypt.org/directory', 'https://10.231.3.1:14000/dir', 'https://ca.internal/acme/acme/directory', 'https://ca.example.com/', 'https://ca'], bad: ['http://acme.example.com/dir', 'https://', 'https://-a.com/', 'https://a.com/dir?x=1', 'https://a.com/$(id)', 'https://user@a.com/', 'https://a.com:0/', 'https://a.com//x', 'ftp://a.com', '']},
+  otpVersion: {good: ['25.2.3', '27.3.4.1', '26.0', '28', '27.3.4.10.2'], bad: ['', '2', '-25', '25.', '25..2', '../25', 'latest', 'ref:master', '25.2.3-rc1', '025.1', '25.2.3.4.5.6']},
+  elixirVersion: {good: ['1.18.3', '1.14.0', '1.19.0-rc.1', '1.9.4'], bad: ['', '1.18', 'v1.18.3', '1.18.3-otp-27', '2.0.0', '1.18.3/../x', '-1.18.3', 'main']},
+  mirrorUrl: {good: ['https://builds.hex.pm', 'http://10.231.4.1:8088', 'https://mirror.example.com/hex/builds'], bad: ['https://builds.hex.pm/', 'ftp://a.com', 'https://a.com?x=1', 'https://a.com/$(id)', 'https://user@a.com', 'https://a.com//x', 'file:///etc', 'https://', '']},
   envKey: {good: ['A', '_X', 'DATABASE_URL', 'a1', `A${'B'.repeat(127)}`], bad: ['1A', 'A-B', 'A B', '', `A${'B'.repeat(128)}`, 'A=B']},
 }
 

@@ -55,7 +55,7 @@ describe('steps/detect-system', () => {
 
   it('refuses other distributions and rolling releases', () => {
     const centos = refusal('centos', '9', 'CentOS Stream 9')
-    expect(centos.message).to.equal('web1 runs CentOS Stream 9, which gatling cannot provision: gatling supports Debian 12 (bookworm) and 13 (trixie), and Ubuntu 22.04 and newer. Nothing was changed.')
+    expect(centos.message).to.equal('web1 runs CentOS Stream 9, which gatling cannot provision: gatling supports Debian 12 (bookworm) and 13 (trixie), and Ubuntu 22.04 and newer (Debian 11 and Ubuntu 16.04–20.04 with a pinned toolchain). Nothing was changed.')
     expect(refusal('alpine', '3.19', '').message).to.match(/^web1 runs alpine, which gatling cannot provision/)
     expect(refusal('debian', '', 'Debian GNU/Linux trixie/sid').message).to.match(/a rolling release \(no version number\)/)
   })
