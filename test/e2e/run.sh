@@ -20,6 +20,8 @@ trap "exit 130" INT; trap "exit 143" TERM
 for suite in ${E2E_SUITES//,/ }; do
     DROPLET_SUITE=$suite bash "$DROPLET" ensure-base
 done
+# the local toolchain mirror's Elixir builds (toolchains.test.ts): compiled once from Debian's sources, cached
+bash test/hosts/toolchain-mirror.sh ensure >/dev/null
 
 [ $# -gt 0 ] || set -- 'test/e2e/**/*.test.ts'
 npx mocha --timeout 600000 "$@"
