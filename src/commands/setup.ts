@@ -51,7 +51,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     // from a project, the app is created once the server is set up: its name and env file are checked first
     // and its pinned toolchain (refused here when the pin cannot work: before any connection)
     const project = existsSync(join(dir, 'mix.exs'))
-      ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile), envFileName: envFileName(config?.envFile), toolchain: readToolchain(dir, config?.toolchains?.mirror)}
+      ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile), envFileName: envFileName(config?.envFile), toolchain: readToolchain(dir, config?.toolchains)}
       : undefined
     // HTTPS settings and local certificate files are checked before anything changes
     const tls = config ? tlsSettings(config, dir) : undefined

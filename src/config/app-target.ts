@@ -32,7 +32,7 @@ export function appTarget(dir: string, appArg?: string, warn?: (message: string)
   if (!config || !host) throw new GatlingError(`No server is configured: ${join(dir, 'gatling.json')} is missing or lists no host. Run "gatling setup USER@HOST" from this directory first.`)
   const app = appName(dir, config)
   if (appArg !== undefined && appArg !== app) throw new GatlingError(`Unknown app ${shown(appArg)}: this project deploys "${app}" (${config.app ? 'gatling.json' : 'mix.exs'}).`)
-  return {app, config, host, tls: tlsSettings(config, dir), toolchain: readToolchain(dir, config.toolchains?.mirror)}
+  return {app, config, host, tls: tlsSettings(config, dir), toolchain: readToolchain(dir, config.toolchains)}
 }
 
 /** The context every app pipeline starts from; commands add what is theirs (the commit, the env file…). */

@@ -47,6 +47,8 @@ const toolchainsSchema = z.object(
   {
     /** Where Erlang/OTP and Elixir builds are downloaded from (the builds.hex.pm layout below it). */
     mirror: ruled('mirrorUrl'),
+    /** Where Erlang/OTP source releases come from when no upstream build fits the server (OTP-VSN/otp_src_VSN.tar.gz). */
+    otpSource: ruled('mirrorUrl'),
   },
   {error: 'an object like {"mirror": "https://builds.hex.pm"}'},
 ).partial()

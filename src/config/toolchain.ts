@@ -10,6 +10,12 @@ import {isValid} from '../server/rules.js'
 /** Where upstream builds come from when gatling.json names no mirror (the builds.hex.pm layout below it). */
 export const DEFAULT_MIRROR = 'https://builds.hex.pm'
 
+/**
+ * Where Erlang/OTP source releases come from when no upstream build fits the server (toolchains.otpSource):
+ * OTP-VSN/otp_src_VSN.tar.gz and OTP-VSN/SHA256.txt below it, as Erlang/OTP's GitHub releases publish them.
+ */
+export const DEFAULT_OTP_SOURCE = 'https://github.com/erlang/otp/releases/download'
+
 /** The files a pin is read from, in order: the first that pins anything wins. */
 export const PIN_FILES = ['.tool-versions', 'mise.toml', 'elixir_buildpack.config'] as const
 
@@ -39,6 +45,14 @@ export interface Toolchain {
   pinnedIn: string
   /** toolchains.mirror of gatling.json, or builds.hex.pm. */
   mirror: string
+  /** toolchains.otpSource of gatling.json, or Erlang/OTP's GitHub releases. */
+  otpSource: string
+}
+
+/** gatling.json's toolchains settings. */
+export interface ToolchainSettings {
+  mirror?: string
+  otpSource?: string
 }
 
 interface RawPin {
@@ -149,18 +163,18 @@ const range = (majors: number[]): string => (majors.length === 1 ? `${majors[0]}
  * Elixir build for the pinned OTP major, an Elixir that supports that OTP and satisfies mix.exs.
  * Undefined without a pin (the distribution's packages build then).
  */
-export function readToolchain(dir: string, mirror = DEFAULT_MIRROR): Toolchain | undefined {
+export function readToolchain(dir: string, settings: ToolchainSettings = {}): Toolchain | undefined {
   for (const name of PIN_FILES) {
     const file = join(dir, name)
     if (!existsSync(file)) continue
     const pin = PARSERS[name](readFileSync(file, 'utf8'))
     if (pin.erlang === undefined && pin.elixir === undefined) continue
-    return checkPin(pin, name, elixirRequirement(dir), mirror)
+    return checkPin(pin, name, elixirRequirement(dir), settings)
   }
   return undefined
 }
 
-export function checkPin(pin: RawPin, pinnedIn: string, requirement: string | undefined, mirror = DEFAULT_MIRROR): Toolchain {
+export function checkPin(pin: RawPin, pinnedIn: string, requirement: string | undefined, settings: ToolchainSettings = {}): Toolchain {
   const where = `${pinnedIn} pins`
   if (pin.erlang === undefined) throw new GatlingError(`${where} Elixir ${pin.elixir} but no Erlang/OTP: add "erlang VERSION" (for example erlang 27.3.4) so that the server gets exactly that OTP. Nothing was changed.`)
   if (pin.elixir === undefined) throw new GatlingError(`${where} Erlang/OTP ${pin.erlang} but no Elixir: add "elixir VERSION-otp-MAJOR" (for example elixir 1.18.3-otp-${pin.erlang.split('.')[0]}). Nothing was changed.`)
@@ -180,7 +194,7 @@ export function checkPin(pin: RawPin, pinnedIn: string, requirement: string | un
   if (requirement !== undefined && !satisfies(elixir, requirement)) {
     throw new GatlingError(`${where} Elixir ${elixir}, but mix.exs requires elixir ${shown(requirement)}: Mix would refuse to build. Pin an Elixir that satisfies it. Nothing was changed.`)
   }
-  return {otp: pin.erlang, otpMajor, elixir, pinnedIn, mirror}
+  return {otp: pin.erlang, otpMajor, elixir, pinnedIn, mirror: settings.mirror ?? DEFAULT_MIRROR, otpSource: settings.otpSource ?? DEFAULT_OTP_SOURCE}
 }
 
 /** What the task tree says about the chosen toolchain. */

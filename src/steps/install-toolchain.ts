@@ -19,7 +19,7 @@ export const installToolchain: Step<DeployContext> = {
     if (!t) return []
     return [
       cmd(sh('echo', `chosen: ${describeToolchain(t)}, from ${t.mirror}`)),
-      cmd(helper(ctx, 'toolchain', t.otp, t.elixir, t.mirror)),
+      cmd(helper(ctx, 'toolchain', t.otp, t.elixir, t.mirror, t.otpSource)),
     ]
   },
 }

@@ -3,7 +3,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {validateProjectConfig} from '../../../src/config/project.js'
-import {DEFAULT_MIRROR, ELIXIR_OTP, checkPin, describeToolchain, elixirRequirement, readToolchain, satisfies, supportedOtp} from '../../../src/config/toolchain.js'
+import {DEFAULT_MIRROR, DEFAULT_OTP_SOURCE, ELIXIR_OTP, checkPin, describeToolchain, elixirRequirement, readToolchain, satisfies, supportedOtp} from '../../../src/config/toolchain.js'
 import {GatlingError} from '../../../src/errors.js'
 import {tempDir} from '../support.js'
 
@@ -37,7 +37,7 @@ describe('config/toolchain', () => {
   describe('reading the pin', () => {
     it('reads .tool-versions (asdf, mise): erlang and elixir, comments and fallbacks aside', () => {
       const dir = project({'.tool-versions': '# pinned\nerlang 27.3.4 26.2.5  # the first is used\nelixir 1.18.3-otp-27\nnodejs 22.1.0\n'})
-      expect(readToolchain(dir)).to.deep.equal({otp: '27.3.4', otpMajor: 27, elixir: '1.18.3', pinnedIn: '.tool-versions', mirror: DEFAULT_MIRROR})
+      expect(readToolchain(dir)).to.deep.equal({otp: '27.3.4', otpMajor: 27, elixir: '1.18.3', pinnedIn: '.tool-versions', mirror: DEFAULT_MIRROR, otpSource: DEFAULT_OTP_SOURCE})
     })
 
     it("reads mise.toml's [tools] only (strings, single quotes, lists), else elixir_buildpack.config", () => {
@@ -56,7 +56,7 @@ describe('config/toolchain', () => {
     it('is undefined without a pin (the distribution builds), and carries toolchains.mirror', () => {
       expect(readToolchain(project({}))).to.equal(undefined)
       expect(readToolchain(project({'.tool-versions': 'nodejs 22.1.0\n'}))).to.equal(undefined)
-      expect(readToolchain(project({'.tool-versions': 'erlang 25.2.3\nelixir 1.18.3-otp-25\n'}), 'http://10.231.4.1:8088')?.mirror).to.equal('http://10.231.4.1:8088')
+      expect(readToolchain(project({'.tool-versions': 'erlang 25.2.3\nelixir 1.18.3-otp-25\n'}), {mirror: 'http://10.231.4.1:8088', otpSource: 'http://10.231.4.1:8088/otp'})).to.include({mirror: 'http://10.231.4.1:8088', otpSource: 'http://10.231.4.1:8088/otp'})
     })
 
     it("reads mix.exs's elixir: requirement", () => {

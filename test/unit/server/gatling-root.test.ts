@@ -169,7 +169,7 @@ describe('server/gatling-root', function () {
       'stage-upgrade': ['4000', '0.1.0+1'],
       'mark-current': ['0.1.0+1'],
       prune: ['5'],
-      toolchain: ['25.2.3', '1.18.3', 'https://builds.hex.pm'],
+      toolchain: ['25.2.3', '1.18.3', 'https://builds.hex.pm', 'https://github.com/erlang/otp/releases/download'],
       toolchains: [],
       'toolchains-prune': [],
     }
@@ -210,9 +210,9 @@ describe('server/gatling-root', function () {
 
     it('refuses a toolchain version or mirror that is not one, before any download', () => {
       refusedAll([
-        ...['latest', '../25', '25.2.3;id', '-25', '25\n1'].map((otp): [string[], string] => [['toolchain', 'hello', otp, '1.18.3', 'https://builds.hex.pm'], `invalid argument: ${otp}`]),
-        ...['1.18', 'v1.18.3', '1.18.3-otp-25', '--help'].map((ex): [string[], string] => [['toolchain', 'hello', '25.2.3', ex, 'https://builds.hex.pm'], `invalid argument: ${ex}`]),
-        ...['file:///etc', 'https://a.com/$(id)', 'https://x/', '-K'].map((m): [string[], string] => [['toolchain', 'hello', '25.2.3', '1.18.3', m], `invalid argument: ${m}`]),
+        ...['latest', '../25', '25.2.3;id', '-25', '25\n1'].map((otp): [string[], string] => [['toolchain', 'hello', otp, '1.18.3', 'https://builds.hex.pm', 'https://x'], `invalid argument: ${otp}`]),
+        ...['1.18', 'v1.18.3', '1.18.3-otp-25', '--help'].map((ex): [string[], string] => [['toolchain', 'hello', '25.2.3', ex, 'https://builds.hex.pm', 'https://x'], `invalid argument: ${ex}`]),
+        ...['file:///etc', 'https://a.com/$(id)', 'https://x/', '-K'].map((m): [string[], string] => [['toolchain', 'hello', '25.2.3', '1.18.3', m, 'https://x'], `invalid argument: ${m}`]),
       ])
     })
 
