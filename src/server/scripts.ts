@@ -27,13 +27,15 @@ export interface ServerDirs {
   toolchains: string
   /** the distribution's Erlang/OTP (releases/N/OTP_VERSION) */
   distroErlang: string
+  /** which distribution and release the server runs */
+  osRelease: string
 }
 
 export const SERVER_DIRS: ServerDirs = {
   apps: APPS_ROOT, etc: ETC_ROOT, homes: HOMES_ROOT, upstreams: NGINX_UPSTREAMS, share: SHARE_DIR,
   units: '/etc/systemd/system', sites: '/etc/nginx', nginxPid: '/run/nginx.pid',
   webroot: ACME_WEBROOT, letsencrypt: LETSENCRYPT, caCerts: LOCAL_CA_CERTS,
-  toolchains: TOOLCHAINS_ROOT, distroErlang: '/usr/lib/erlang',
+  toolchains: TOOLCHAINS_ROOT, distroErlang: '/usr/lib/erlang', osRelease: '/etc/os-release',
 }
 
 /** A path of the model as gatling-root names it: its root as the script's variable, the app as ${APP}. */
