@@ -172,3 +172,50 @@ describe('pinned toolchains (Debian 12, Elixir 1.18.3 on the distribution OTP 25
     expect((await info(host)).pid, 'serving untouched').to.equal(serving.pid)
   })
 })
+
+// Debian 11 packages OTP 23 and Elixir 1.10: a pin of OTP 25 is built from its source release
+// (toolchains.otpSource: the mirror's repackaged Debian tarball), as on any server without an upstream build.
+describe('pinned toolchains (Debian 11: Erlang/OTP built from source)', function () {
+  this.timeout(2_700_000)
+  let host: TestHost
+  let app: TestApp
+  let mirror: ToolchainMirror
+
+  before(async () => {
+    const mirrorDir = await ensureMirrorFiles()
+    await buildCli()
+    host = await bootHost('e2e-toolchains-src', {suite: 'bullseye'})
+    mirror = await ToolchainMirror.start(host, mirrorDir)
+    app = await TestApp.create()
+    await app.overlay('hello-toolchain')
+    await app.write('gatling.json', `${JSON.stringify({toolchains: {mirror: mirror.url, otpSource: `${mirror.url}/otp-src`}}, null, 2)}\n`)
+    await app.commitAll('toolchains from the test mirror')
+  })
+  after(async () => {
+    await host?.down()
+    await mirror?.stop()
+    await app?.cleanup()
+  })
+
+  it('setup from the project builds Erlang/OTP 25.2.3 from source, showing its progress, and a push serves with it', async () => {
+    const started = Date.now()
+    const setup = await app.gatling(['setup', `root@${host.address}`, '-i', host.keyPath, '--accept-new-host-key'], {timeoutMs: 2_400_000})
+    console.log(`      first setup on Debian 11 with an OTP source build: ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    expect(setup.code, describeRun(setup)).to.equal(0)
+    expect(setup.stdout).to.match(/Erlang\/OTP 25\.2\.3: building from source with \d+ jobs: this takes many minutes/)
+    expect(setup.stdout).to.match(/building stdlib \(\d+ s\)/)
+    const built = /Erlang\/OTP 25\.2\.3: built from source in (\d+) s \(no upstream build for Debian GNU\/Linux 11 \(bullseye\), and its OTP is 23[.0-9]*\), installed into \/opt\/gatling\/toolchains\/otp-25\.2\.3/.exec(setup.stdout)
+    expect(built, describeRun(setup)).to.not.equal(null)
+    console.log(`      OTP 25.2.3 source build on the test host: ${built![1]} s`)
+    expect(mirror.requests).to.include.members(['/otp-src/OTP-25.2.3/SHA256.txt', '/otp-src/OTP-25.2.3/otp_src_25.2.3.tar.gz'])
+    expect((await host.ssh('root', 'stat -c %U /opt/gatling/toolchains/otp-25.2.3/bin/erl && cat /etc/gatling/hello/toolchain')).stdout.trim()).to.equal('root\notp-25.2.3 elixir-1.18.3-otp-25')
+
+    const push = await app.push(host)
+    expect(push.code, describeRun(push)).to.equal(0)
+    const serving = await info(host)
+    expect(serving.elixir).to.equal('1.18.3')
+    expect(await body(host, '/')).to.equal('hello from v1')
+    // the release carries the ERTS of the OTP built here (OTP 25's erts 13.x), not Debian 11's (OTP 23: erts 11.x)
+    expect((await host.ssh('root', 'ls -d /srv/gatling/hello/current/erts-*')).stdout.trim()).to.match(/\/erts-13\.\d/)
+  })
+})
