@@ -25,6 +25,8 @@ export interface SetupContext {
   needsNode?: boolean
   /** gatling.json asks for certificates over ACME: certbot, its timer and its deploy hook are installed. */
   certbot?: boolean
+  /** Run from a project: mix.exs's elixir: requirement, which the distribution's Elixir must satisfy without a pin. */
+  elixirRequirement?: string
   /** Run from a project with a pinned toolchain: releases whose packaged Elixir is too old are supported through it. */
   toolchain?: import('./config/toolchain.js').Toolchain
   /** Run from a project with tls.acmeCa: the app, and its private ACME server's CA certificates (checked PEM) to trust. */

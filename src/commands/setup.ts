@@ -8,7 +8,7 @@ import {envFileName, ignoreEnvFile, renderEnvFile} from '../config/app.js'
 import {appName, appTarget, deployContext} from '../config/app-target.js'
 import {pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
 import {tlsSettings} from '../config/tls.js'
-import {readToolchain} from '../config/toolchain.js'
+import {elixirRequirement, readToolchain} from '../config/toolchain.js'
 import type {SetupContext} from '../context.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {GatlingError} from '../errors.js'
@@ -65,7 +65,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
         deployUser: DEPLOY_USER,
         authorizedKeys: publicKeys(connection.endpoint.identityFiles),
         // from a project: Hex is installed with its build environment, Node.js when its assets need npm
-        ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json')), toolchain: project.toolchain} : {}),
+        ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json')), toolchain: project.toolchain, elixirRequirement: elixirRequirement(dir)} : {}),
         certbot: tls?.acme !== undefined,
         ...(project && tls?.acmeCa !== undefined ? {acmeCa: {app: appName(dir, config), pem: tls.acmeCa}} : {}),
       }

@@ -1,3 +1,4 @@
+import {satisfies} from '../config/toolchain.js'
 import {GatlingError} from '../errors.js'
 import type {SetupContext} from '../context.js'
 import type {Step} from '../pipeline/step.js'
@@ -9,6 +10,12 @@ import {cmd, or, sh} from '../remote/shell.js'
 const SUPPORTED: Record<string, {min: number; pinnedMin: number; elixirOf: Record<string, string>}> = {
   debian: {min: 12, pinnedMin: 11, elixirOf: {'11': '1.10', '10': '1.7'}},
   ubuntu: {min: 22.04, pinnedMin: 16.04, elixirOf: {'20.04': '1.9', '18.04': '1.3', '16.04': '1.1'}},
+}
+
+/** The Elixir each supported release packages (packages.debian.org, packages.ubuntu.com). */
+export const DISTRO_ELIXIR: Record<string, Record<string, string>> = {
+  debian: {'12': '1.14.0', '13': '1.18.3'},
+  ubuntu: {'22.04': '1.12.2', '24.04': '1.14.0'},
 }
 
 /** What to pin where the distribution's Elixir is too old (an example that builds a current Phoenix app). */
@@ -51,6 +58,11 @@ export const detectSystem: Step<SetupContext> = {
     const id = fields.ID ?? 'unknown'
     const versionId = fields.VERSION_ID ?? ''
     assertSupported(id, versionId, fields.PRETTY_NAME ?? id, ctx.host, ctx.toolchain !== undefined)
+    // without a pin the distribution's Elixir builds: refused here, before anything changes, when mix.exs asks for more
+    const packaged = DISTRO_ELIXIR[id]?.[versionId]
+    if (!ctx.toolchain && ctx.elixirRequirement && packaged && !satisfies(packaged, ctx.elixirRequirement)) {
+      throw new GatlingError(`${ctx.host} runs ${fields.PRETTY_NAME ?? id}, whose packaged Elixir ${packaged} does not satisfy mix.exs's elixir: ${JSON.stringify(ctx.elixirRequirement)}: ${PIN_HINT}. Nothing was changed.`)
+    }
     const kind = virt.stdout.trim()
     ctx.os = {id, versionId, prettyName: fields.PRETTY_NAME ?? id, container: kind !== '' && kind !== 'none'}
   },

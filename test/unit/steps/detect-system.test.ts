@@ -68,6 +68,16 @@ describe('steps/detect-system', () => {
     expect(error?.message).to.equal('web1 runs Debian 10, too old for a pinned toolchain (gatling cannot build Erlang/OTP there): with a pinned toolchain gatling supports Debian 11 (bullseye) to 13 (trixie), and Ubuntu 16.04 and newer. Upgrade the server\'s distribution or start from a newer image. Nothing was changed.')
   })
 
+  it("without a pin, refuses a release whose packaged Elixir does not satisfy mix.exs (setup from the project), naming what to pin", () => {
+    const ctx = setupContext({elixirRequirement: '~> 1.17'})
+    expect(() => detectSystem.after!(ctx, [result(OS_RELEASE.debian12), result('container-other')])).to.throw(
+      GatlingError, '203.0.113.10 runs Debian GNU/Linux 12 (bookworm), whose packaged Elixir 1.14.0 does not satisfy mix.exs\'s elixir: "~> 1.17": pin Erlang/OTP and Elixir')
+    detectSystem.after!(ctx, [result(OS_RELEASE.debian13), result('none')])
+    detectSystem.after!(setupContext({elixirRequirement: '~> 1.14'}), [result(OS_RELEASE.debian12), result('none')])
+    const toolchain = {otp: '25.2.3', otpMajor: 25, elixir: '1.18.3', pinnedIn: '.tool-versions', mirror: 'https://builds.hex.pm', otpSource: 'https://x'}
+    detectSystem.after!(setupContext({elixirRequirement: '~> 1.17', toolchain}), [result(OS_RELEASE.debian12), result('none')])
+  })
+
   it('refuses other distributions and rolling releases', () => {
     const centos = refusal('centos', '9', 'CentOS Stream 9')
     expect(centos.message).to.equal('web1 runs CentOS Stream 9, which gatling cannot provision: gatling supports Debian 12 (bookworm) and 13 (trixie), and Ubuntu 22.04 and newer (Debian 11 and Ubuntu 16.04–20.04 with a pinned toolchain). Nothing was changed.')
