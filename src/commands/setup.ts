@@ -25,7 +25,7 @@ export default class Setup extends GatlingCommand {
 
   static description = `Installs nginx, git, Erlang and Elixir from the distribution (and Node.js with npm for a project with assets/package.json), tries once to install Hex for the deploy user, creates the unprivileged "${DEPLOY_USER}" user that owns the apps and receives git pushes (with your public key), installs gatling-root with a sudo rule scoped to it, binds epmd to loopback, replaces nginx's default site and lets only SSH, HTTP and HTTPS through the firewall.
 
-Log in as root or as a user with passwordless sudo. Running it again changes nothing and says so. The server's address and its host key are recorded in ./gatling.json, so later commands need no address. Run from an Elixir project, it also creates the app on the server and a "gatling" git remote: the first plain "git push gatling main" deploys.`
+Log in as root or as a user with passwordless sudo. Running it again changes nothing and says so. The server's address and its host key are recorded in ./gatling.json, so later commands need no address. Run from an Elixir project, it also creates the app on the server and a "gatling" git remote: the first plain "git push gatling main" deploys; and when the project pins Erlang/OTP and Elixir (.tool-versions, mise.toml or elixir_buildpack.config), it installs exactly those (docs/toolchains.md).`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> root@203.0.113.10',
