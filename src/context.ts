@@ -25,6 +25,10 @@ export interface SetupContext {
   needsNode?: boolean
   /** gatling.json asks for certificates over ACME: certbot, its timer and its deploy hook are installed. */
   certbot?: boolean
+  /** Run from a project: mix.exs's elixir: requirement, which the distribution's Elixir must satisfy without a pin. */
+  elixirRequirement?: string
+  /** Run from a project with a pinned toolchain: releases whose packaged Elixir is too old are supported through it. */
+  toolchain?: import('./config/toolchain.js').Toolchain
   /** Run from a project with tls.acmeCa: the app, and its private ACME server's CA certificates (checked PEM) to trust. */
   acmeCa?: {app: string; pem: string}
   /** Run from a project with "database" in gatling.json and no DATABASE_URL in its env file: PostgreSQL is installed. */
@@ -57,6 +61,8 @@ export interface DeployContext {
   /** "database" in gatling.json: the app's own PostgreSQL database (made by the first deploy), its dumps kept `backups` days. */
   database?: {backups?: number}
   paths: AppPaths
+  /** The project's pinned Erlang/OTP and Elixir: installed before the build, first in every build command's PATH. */
+  toolchain?: import('./config/toolchain.js').Toolchain
   /** Set by prepare-app when the deploy user just joined the app's group: it takes effect at its next login. */
   needsNewLogin?: boolean
 }

@@ -10,12 +10,14 @@ import {appName, appTarget, deployContext} from '../config/app-target.js'
 import {auditCommand} from '../operation.js'
 import {databaseSettings, pinnedHostKey, readProjectConfig, recordHost} from '../config/project.js'
 import {tlsSettings} from '../config/tls.js'
+import {elixirRequirement, readToolchain} from '../config/toolchain.js'
 import type {SetupContext} from '../context.js'
 import {DEPLOY_USER} from '../server/layout.js'
 import {GatlingError} from '../errors.js'
 import {runPipeline} from '../pipeline/runner.js'
 import {httpsPipeline} from '../pipelines/deploy.js'
 import {setupPipeline} from '../pipelines/setup.js'
+import {installToolchain} from '../steps/install-toolchain.js'
 import {writeEnvFile} from '../steps/write-env-file.js'
 import {parseTarget} from '../remote/endpoint.js'
 import {formatHostKey} from '../remote/host-keys.js'
@@ -25,7 +27,7 @@ export default class Setup extends GatlingCommand {
 
   static description = `Installs nginx, git, Erlang and Elixir from the distribution (and Node.js with npm for a project with assets/package.json), tries once to install Hex for the deploy user, creates the unprivileged "${DEPLOY_USER}" user that owns the apps and receives git pushes (with your public key), installs gatling-root with a sudo rule scoped to it, binds epmd to loopback, replaces nginx's default site and lets only SSH, HTTP and HTTPS through the firewall.
 
-Log in as root or as a user with passwordless sudo. Running it again changes nothing and says so. The server's address and its host key are recorded in ./gatling.json, so later commands need no address. Run from an Elixir project, it also creates the app on the server and a "gatling" git remote: the first plain "git push gatling main" deploys.`
+Log in as root or as a user with passwordless sudo. Running it again changes nothing and says so. The server's address and its host key are recorded in ./gatling.json, so later commands need no address. Run from an Elixir project, it also creates the app on the server and a "gatling" git remote: the first plain "git push gatling main" deploys; and when the project pins Erlang/OTP and Elixir (.tool-versions, mise.toml or elixir_buildpack.config), it installs exactly those (docs/toolchains.md).`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> root@203.0.113.10',
@@ -49,7 +51,10 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
     const dir = process.cwd()
     const config = readProjectConfig(dir, (message) => this.warn(message))
     // from a project, the app is created once the server is set up: its name and env file are checked first
-    const project = existsSync(join(dir, 'mix.exs')) ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile), envFileName: envFileName(config?.envFile)} : undefined
+    // and its pinned toolchain (refused here when the pin cannot work: before any connection)
+    const project = existsSync(join(dir, 'mix.exs'))
+      ? {envFile: renderEnvFile(appName(dir, config), dir, config?.envFile), envFileName: envFileName(config?.envFile), toolchain: readToolchain(dir, config?.toolchains)}
+      : undefined
     // HTTPS settings and local certificate files are checked before anything changes
     const tls = config ? tlsSettings(config, dir) : undefined
     // a server pinned in gatling.json accepts only that key: running setup again must not trust another one
@@ -62,7 +67,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
         deployUser: DEPLOY_USER,
         authorizedKeys: publicKeys(connection.endpoint.identityFiles),
         // from a project: Hex is installed with its build environment, Node.js when its assets need npm
-        ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json'))} : {}),
+        ...(project ? {buildEnv: config?.build?.env, needsNode: existsSync(join(dir, 'assets', 'package.json')), toolchain: project.toolchain, elixirRequirement: elixirRequirement(dir)} : {}),
         certbot: tls?.acme !== undefined,
         // a DATABASE_URL of the app's own (a managed database elsewhere) wins: then no local server
         postgres: project !== undefined && databaseSettings(config) !== undefined && !setsDatabaseUrl(project.envFile),
@@ -99,7 +104,7 @@ Log in as root or as a user with passwordless sudo. Running it again changes not
       const ctx = deployContext(app, {rev: 'HEAD', envFile: server && local ? renderServerEnv(app.app, local.source, mergeLocalEnv(local.entries, server).env) : envFile})
       const options = {plain: this.plainOutput, dryRun: false, print: (line: string) => this.log(line)}
       // with "tls", the site and its certificate too: the first push then finds HTTPS serving
-      connection = await this.createApp(connection, login, ctx, options, [writeEnvFile, ...(ctx.tls ? httpsPipeline : [])])
+      connection = await this.createApp(connection, login, ctx, options, [installToolchain, writeEnvFile, ...(ctx.tls ? httpsPipeline : [])])
       const audited = await connection.exec(auditCommand(app.app, {event: 'setup', command: 'setup', lockWait: 0}, 'ok'))
       if (audited.code !== 0) this.warn(`The setup could not be written to the audit log of ${app.app}: ${audited.tail.at(-1) ?? `exit status ${audited.code}`}.`)
       const {endpoint} = connection

@@ -9,12 +9,14 @@ import {mixAppName} from './app.js'
 import {operatorName} from './operator.js'
 import {type HostConfig, type ProjectConfig, databaseSettings, readProjectConfig} from './project.js'
 import {type TlsSettings, tlsSettings} from './tls.js'
+import {type Toolchain, readToolchain} from './toolchain.js'
 
 export interface AppTarget {
   app: string
   config: ProjectConfig
   host: HostConfig
   tls?: TlsSettings
+  toolchain?: Toolchain
 }
 
 /** The app's name on the server: "app" in gatling.json (checked when it was read), else the one in mix.exs. */
@@ -31,7 +33,7 @@ export function appTarget(dir: string, appArg?: string, warn?: (message: string)
   if (!config || !host) throw new GatlingError(`No server is configured: ${join(dir, 'gatling.json')} is missing or lists no host. Run "gatling setup USER@HOST" from this directory first.`)
   const app = appName(dir, config)
   if (appArg !== undefined && appArg !== app) throw new GatlingError(`Unknown app ${shown(appArg)}: this project deploys "${app}" (${config.app ? 'gatling.json' : 'mix.exs'}).`)
-  return {app, config, host, tls: tlsSettings(config, dir)}
+  return {app, config, host, tls: tlsSettings(config, dir), toolchain: readToolchain(dir, config.toolchains)}
 }
 
 /** The context every app pipeline starts from; commands add what is theirs (the commit, the env file…). */
@@ -42,6 +44,7 @@ export function deployContext(target: AppTarget, extra: Partial<DeployContext> &
     healthPath: target.config.healthCheck ?? '/',
     domains: target.config.domains ?? [],
     tls: target.tls,
+    toolchain: target.toolchain,
     keepReleases: target.config.keepReleases ?? 5,
     buildEnv: target.config.build?.env ?? {},
     database: databaseSettings(target.config),

@@ -8,7 +8,7 @@ import {z} from 'zod'
 import {GatlingError, shown} from '../errors.js'
 import {SSH_PORT, isHostAddress} from '../remote/endpoint.js'
 import {fingerprint, formatHostKey, parseHostKey, readHostKey} from '../remote/host-keys.js'
-import {BUILD_ENV_KEYS, RULES, type RuleName, domainLength, isValid} from '../server/rules.js'
+import {BUILD_ENV_RESERVED, RULES, type RuleName, domainLength, isValid} from '../server/rules.js'
 
 // Each value's error message says what a valid one looks like, for a wrong type and a wrong value alike.
 const text = (what: string, valid: (s: string) => boolean) => z.string({error: what}).refine(valid, {error: what})
@@ -26,7 +26,7 @@ const hostSchema = z.object(
   {error: 'a server like {"address": "203.0.113.10"}'},
 ).partial({port: true, hostKey: true})
 
-const buildEnvKey = `${RULES.envKey.description}, not one gatling sets for the build (${BUILD_ENV_KEYS.join(', ')})`
+const buildEnvKey = `${RULES.envKey.description}, not one gatling sets for the build (${BUILD_ENV_RESERVED.join(', ')})`
 const buildSchema = z.object(
   {
     /**
@@ -34,13 +34,23 @@ const buildSchema = z.object(
      * MIX_ESBUILD_PATH…). Committed with the project: never a secret.
      */
     env: z.record(
-      text(buildEnvKey, (s) => isValid('envKey', s) && !(BUILD_ENV_KEYS as readonly string[]).includes(s)),
+      text(buildEnvKey, (s) => isValid('envKey', s) && !(BUILD_ENV_RESERVED as readonly string[]).includes(s)),
       // a line break or NUL cannot be one argument of a command line, nor a lone surrogate be UTF-8
       text('a text on one line', (s) => !/[\n\r\0\p{Cs}]/u.test(s)),
       {error: 'an object of environment variables like {"HEX_MIRROR": "https://hex.example.com"}'},
     ),
   },
   {error: 'an object like {"env": {"HEX_MIRROR": "https://hex.example.com"}}'},
+).partial()
+
+const toolchainsSchema = z.object(
+  {
+    /** Where Erlang/OTP and Elixir builds are downloaded from (the builds.hex.pm layout below it). */
+    mirror: ruled('mirrorUrl'),
+    /** Where Erlang/OTP source releases come from when no upstream build fits the server (OTP-VSN/otp_src_VSN.tar.gz). */
+    otpSource: ruled('mirrorUrl'),
+  },
+  {error: 'an object like {"mirror": "https://builds.hex.pm"}'},
 ).partial()
 
 const filePath = (what: string) => text(`${what}: a file path on one line`, (s) => s !== '' && !/[\n\r\0]/.test(s))
@@ -93,6 +103,8 @@ const projectSchema = z.object(
     tls: tlsSchema,
     /** A PostgreSQL database of its own for the app on its server (DATABASE_URL), with optional daily backups. */
     database: databaseSchema,
+    /** Where a pinned Erlang/OTP and Elixir (.tool-versions, mise.toml, elixir_buildpack.config) come from. */
+    toolchains: toolchainsSchema,
   },
   {error: 'a JSON object like {"hosts": [{"address": "203.0.113.10"}]}'},
 ).partial()
@@ -136,6 +148,7 @@ function unknownKeys(raw: unknown): string[] {
     ...check(build, Object.keys(buildSchema.shape), 'build.'),
     ...check((raw as {tls?: unknown}).tls, Object.keys(tlsSchema.shape), 'tls.'),
     ...check((raw as {database?: unknown}).database, Object.keys(databaseObject.shape), 'database.'),
+    ...check((raw as {toolchains?: unknown}).toolchains, Object.keys(toolchainsSchema.shape), 'toolchains.'),
     ...(Array.isArray(hosts) ? hosts.flatMap((host, i) => check(host, Object.keys(hostSchema.shape), `hosts[${i}].`)) : []),
   ]
 }

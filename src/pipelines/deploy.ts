@@ -18,6 +18,7 @@ import {installDeployHook} from '../steps/install-deploy-hook.js'
 import {installNginxSite} from '../steps/install-nginx-site.js'
 import {installOwnCertificate} from '../steps/install-own-certificate.js'
 import {installRelease} from '../steps/install-release.js'
+import {installToolchain} from '../steps/install-toolchain.js'
 import {installSystemdUnit} from '../steps/install-systemd-unit.js'
 import {markCurrent} from '../steps/mark-current.js'
 import {obtainCertificate} from '../steps/obtain-certificate.js'
@@ -64,6 +65,7 @@ export const httpsPipeline: Pipeline<DeployContext> = [installOwnCertificate, in
 
 /** From a pushed commit to a serving release (the seed's deploy/1). */
 export const deployPipeline: Pipeline<DeployContext> = [
+  installToolchain,
   checkout,
   setReleaseVersion,
   mixDepsGet,

@@ -172,3 +172,21 @@ export const SHARED_DIRS: DirSpec[] = [
 
 /** The app's copy of its cookie, where Erlang reads it ($HOME/.erlang.cookie, 0400). */
 export const cookieInHome = (app: string): string => `${appPaths(app).home}/.erlang.cookie`
+
+/**
+ * Pinned toolchains, side by side, root-owned (gatling-root toolchain installs them, never over one in use):
+ * otp-VSN/ (an upstream build or one from source, installed with its Install -minimal) and
+ * elixir-VSN-otp-MAJOR/ (the precompiled zip). A directory exists only complete: each is unpacked into
+ * NAME.partial and renamed.
+ */
+export const TOOLCHAINS_ROOT = '/opt/gatling/toolchains'
+export const otpDir = (otp: string): string => `${TOOLCHAINS_ROOT}/otp-${otp}`
+export const elixirDir = (elixir: string, otpMajor: number): string => `${TOOLCHAINS_ROOT}/elixir-${elixir}-otp-${otpMajor}`
+/** Which toolchain the app builds with ("otp-VSN elixir-VSN-otp-N", or "distribution" for OTP): /etc/gatling/APP/toolchain. */
+export const appToolchainRecord = (app: string): string => `${ETC_ROOT}/${app}/toolchain`
+/**
+ * The build's PATH with a pinned toolchain: its Elixir, then its OTP; where the distribution's OTP is the
+ * pinned major, no otp-VSN/ exists and erl is the distribution's (/usr/bin).
+ */
+export const toolchainPath = (t: {otp: string; otpMajor: number; elixir: string}): string =>
+  `${elixirDir(t.elixir, t.otpMajor)}/bin:${otpDir(t.otp)}/bin:/usr/local/bin:/usr/bin:/bin`

@@ -29,6 +29,11 @@ export const RULES = {
   acmeUrl: {description: 'an ACME directory URL like https://acme-v02.api.letsencrypt.org/directory', pattern: 'https://[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]+)*/?'},
   /** days scheduled database backups are kept (database.backups); 0 turns the schedule off */
   backupDays: {description: 'a whole number of days from 1 to 365', pattern: '[1-9][0-9]?|[12][0-9][0-9]|3[0-5][0-9]|36[0-5]'},
+  // first character a digit: never an option, never "." or ".."
+  otpVersion: {description: 'an Erlang/OTP version like 27.3.4', pattern: '[1-9][0-9](\\.[0-9]{1,3}){0,4}'},
+  elixirVersion: {description: 'an Elixir version like 1.18.3', pattern: '1\\.[0-9]{1,2}\\.[0-9]{1,3}(-rc\\.[0-9]{1,2})?'},
+  /** Where toolchains are downloaded from (toolchains.mirror): http only for a mirror on a network you trust */
+  mirrorUrl: {description: 'a mirror URL like https://builds.hex.pm (https://, or http:// for a local mirror; no query, no trailing slash)', pattern: 'https?://[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]+)*'},
   envKey: {description: 'an environment variable name (letters, digits and _, not starting with a digit)', pattern: '[A-Za-z_][A-Za-z0-9_]{0,127}'},
   /** What the audit log records (gatling-root audit): the operation, its result, who asked, from where, the command. */
   auditEvent: {description: 'an audited operation (setup, deploy, rollback, env, restart, stop, start, migrate, database, lock-break, destroy)', pattern: 'setup|deploy|rollback|env|restart|stop|start|migrate|database|lock-break|destroy'},
@@ -68,6 +73,8 @@ export const isReservedEnv = (key: string): boolean => (RESERVED_ENV.exact as re
 
 /** The build's own variables (src/steps/deploy-support.ts sets them for every mix command): build.env may not set them. */
 export const BUILD_ENV_KEYS = ['MIX_ENV', 'LANG', 'MIX_REBAR3'] as const
+/** build.env may not set these: gatling's own, and PATH (a pinned toolchain's bin directories come first in it). */
+export const BUILD_ENV_RESERVED = [...BUILD_ENV_KEYS, 'PATH'] as const
 
 /** The same test as one ERE, for gatling-root's check of an env file's keys. */
 export const reservedEnvPattern = (): string => `(${[...RESERVED_ENV.exact, ...RESERVED_ENV.prefixes.map((p) => `${p}[A-Za-z0-9_]*`)].join('|')})`

@@ -2,7 +2,7 @@
 // Paths reach the scripts as the shell variables $APPS, $ETC, $HOMES… defined once at their top,
 // so a test can render them against a temporary root.
 import {render} from '../templates.js'
-import {ACME_WEBROOT, APPS_GROUP, AUDIT_ROOT, DB_BACKUPS, DB_BACKUP_UNIT, DB_MARKER, POSTGRES_USER, APPS_ROOT, DEPLOY_USER, ETC_ROOT, HELPER, HOMES_ROOT, LETSENCRYPT, LOCAL_CA_CERTS, NGINX_UPSTREAMS, SHARE_DIR, appDirs, appPaths, certName, cookieInHome} from './layout.js'
+import {ACME_WEBROOT, APPS_GROUP, AUDIT_ROOT, DB_BACKUPS, DB_BACKUP_UNIT, DB_MARKER, POSTGRES_USER, APPS_ROOT, DEPLOY_USER, ETC_ROOT, HELPER, HOMES_ROOT, LETSENCRYPT, LOCAL_CA_CERTS, NGINX_UPSTREAMS, SHARE_DIR, TOOLCHAINS_ROOT, appDirs, appPaths, certName, cookieInHome} from './layout.js'
 import {nodeEnvironment, sandbox, writablePaths} from './node.js'
 import {RULES, domainLength, reservedEnvPattern} from './rules.js'
 
@@ -27,12 +27,19 @@ export interface ServerDirs {
   dbBackups: string
   /** root's audit logs (APP.log) */
   audit: string
+  /** pinned Erlang/OTP and Elixir builds, side by side */
+  toolchains: string
+  /** the distribution's Erlang/OTP (releases/N/OTP_VERSION) */
+  distroErlang: string
+  /** which distribution and release the server runs */
+  osRelease: string
 }
 
 export const SERVER_DIRS: ServerDirs = {
   apps: APPS_ROOT, etc: ETC_ROOT, homes: HOMES_ROOT, upstreams: NGINX_UPSTREAMS, share: SHARE_DIR,
   units: '/etc/systemd/system', sites: '/etc/nginx', nginxPid: '/run/nginx.pid',
   webroot: ACME_WEBROOT, letsencrypt: LETSENCRYPT, caCerts: LOCAL_CA_CERTS, dbBackups: DB_BACKUPS, audit: AUDIT_ROOT,
+  toolchains: TOOLCHAINS_ROOT, distroErlang: '/usr/lib/erlang', osRelease: '/etc/os-release',
 }
 
 /** A path of the model as gatling-root names it: its root as the script's variable, the app as ${APP}. */

@@ -1,7 +1,7 @@
 // Shared pieces of the deploy steps: privileged helper calls, the deploy tool, state files, mix invocations.
 import type {DeployContext} from '../context.js'
 import {type Arg, type RemoteCommand, and, cmd, raw, sh} from '../remote/shell.js'
-import {HELPER} from '../server/layout.js'
+import {HELPER, toolchainPath} from '../server/layout.js'
 import {BUILD_ENV_KEYS, isValid} from '../server/rules.js'
 import {type StateKey, statePath} from '../server/state.js'
 
@@ -11,7 +11,11 @@ export const helper = (ctx: DeployContext, subcommand: string, ...args: Arg[]): 
 /** The deploy tool (tools/gatling-deploy): the deploy steps that take more than one line of shell. */
 export const DEPLOY_TOOL = 'gatling-deploy'
 const deployToolPath = (ctx: DeployContext): string => `${ctx.paths.tools}/${DEPLOY_TOOL}`
-export const deployTool = (ctx: DeployContext, subcommand: string, ...args: Arg[]): RemoteCommand => cmd(sh(deployToolPath(ctx), subcommand, ...args))
+export const deployTool = (ctx: DeployContext, subcommand: string, ...args: Arg[]): RemoteCommand =>
+  cmd(ctx.toolchain ? sh('env', ...toolchainEnv(ctx), deployToolPath(ctx), subcommand, ...args) : sh(deployToolPath(ctx), subcommand, ...args))
+
+/** A pinned toolchain's bin directories first in PATH (its elixir, mix and erl): for every command that runs Elixir. */
+export const toolchainEnv = (ctx: {toolchain?: DeployContext['toolchain']}): string[] => (ctx.toolchain ? [`PATH=${toolchainPath(ctx.toolchain)}`] : [])
 
 /** The value an earlier step left in a state file, read on the server when the command runs. */
 export const fromState = (ctx: DeployContext, key: StateKey): Arg => raw(`"$(cat ${sh(statePath(ctx.paths, key))})"`)
@@ -27,7 +31,7 @@ export const buildEnv = (env: Record<string, string> = {}): string[] =>
 
 /** PROGRAM ARGS… in the build checkout, in the build's environment. */
 const inBuild = (ctx: DeployContext, program: string, ...args: Arg[]): RemoteCommand =>
-  cmd(and(sh('cd', ctx.paths.build), sh('env', ...buildEnv(ctx.buildEnv), program, ...args)))
+  cmd(and(sh('cd', ctx.paths.build), sh('env', ...buildEnv(ctx.buildEnv), ...toolchainEnv(ctx), program, ...args)))
 
 /** MIX_ENV=prod mix ARGS… in the build checkout. */
 export const mix = (ctx: DeployContext, ...args: Arg[]): RemoteCommand => inBuild(ctx, 'mix', ...args)

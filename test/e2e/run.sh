@@ -24,6 +24,8 @@ trap "exit 130" INT; trap "exit 143" TERM
 for suite in ${E2E_SUITES//,/ }; do
     DROPLET_SUITE=$suite bash "$DROPLET" ensure-base
 done
+# the local toolchain mirror's Elixir builds (toolchains.test.ts): compiled once from Debian's sources, cached
+bash test/hosts/toolchain-mirror.sh ensure >/dev/null
 
 [ $# -gt 0 ] || set -- 'test/e2e/**/*.test.ts'
 if [ "$E2E_JOBS" -gt 1 ]; then npx mocha --parallel --jobs "$E2E_JOBS" --timeout 600000 "$@"; else npx mocha --timeout 600000 "$@"; fi

@@ -480,11 +480,12 @@ describe('gatling setup', () => {
     })
     after(async () => host?.down())
 
-    it('refuses with "too old" and installs nothing', async () => {
+    it('refuses with "too old" and what to pin (no pinned toolchain), and installs nothing', async () => {
       const cwd = await tempDir('project')
       const r = await runGatling(['setup', `root@${host.address}`, '-i', host.keyPath, '--accept-new-host-key'], {cwd, home: await freshHome()})
       expectCleanFailure(r, /Debian GNU\/Linux 11/)
       expect(r.stderr).to.match(/too old/)
+      expect(r.stderr).to.match(/pin Erlang\/OTP and Elixir in the project's \.tool-versions/)
       expect(r.stderr).to.match(/Nothing was changed/)
       expect(existsSync(join(cwd, 'gatling.json'))).to.equal(false)
       await expectUntouched(host)

@@ -152,7 +152,7 @@ const REAL_PATH = '/usr/sbin:/usr/bin:/sbin:/bin'
 /** Programs FakeServer replaces with test/fixtures/server-stubs/stub.sh. */
 export const STUBBED = [
   'systemctl', 'nginx', 'pgrep', 'curl', 'journalctl', 'systemd-run', 'runuser', 'useradd', 'usermod', 'groupadd', 'getent', 'id',
-  'chown', 'install', 'stat', 'sudo', 'elixir', 'mix', 'date', 'sleep', 'certbot', 'update-ca-certificates',
+  'chown', 'install', 'stat', 'sudo', 'elixir', 'mix', 'date', 'sleep', 'certbot', 'update-ca-certificates', 'dpkg',
 ]
 
 /** The app paths of the layout, moved under a temporary root (as renderGatlingRoot's dirs are). */

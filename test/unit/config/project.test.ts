@@ -140,7 +140,7 @@ describe('config/project', () => {
     })
 
     it('refuses a key that is no variable name, or one gatling sets for the build', () => {
-      expect(refusal({build: {env: {'1BAD': 'x'}}})).to.equal('gatling.json: "build.env" has the key "1BAD": a key must be an environment variable name (letters, digits and _, not starting with a digit), not one gatling sets for the build (MIX_ENV, LANG, MIX_REBAR3).')
+      expect(refusal({build: {env: {'1BAD': 'x'}}})).to.equal('gatling.json: "build.env" has the key "1BAD": a key must be an environment variable name (letters, digits and _, not starting with a digit), not one gatling sets for the build (MIX_ENV, LANG, MIX_REBAR3, PATH).')
       for (const key of ['MIX_ENV', 'LANG', 'MIX_REBAR3', 'A-B', 'A B', '']) expect(refusal({build: {env: {[key]: 'x'}}})).to.contain(`has the key ${JSON.stringify(key)}`)
     })
 

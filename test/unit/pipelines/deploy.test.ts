@@ -26,6 +26,7 @@ describe('pipelines/deploy', () => {
   describe('the pipeline', () => {
     it('runs the steps in the documented order', () => {
       expect(titles).to.deep.equal([
+        'Install the pinned Erlang/OTP and Elixir',
         'Check out the pushed commit',
         'Set the release version',
         'mix deps.get',

@@ -181,9 +181,12 @@ describe('server/gatling-root', function () {
       'env-get': [],
       audit: ['deploy', 'ok', '-', 'me@laptop', '-', 'push'],
       destroy: [],
+      toolchain: ['25.2.3', '1.18.3', 'https://builds.hex.pm', 'https://github.com/erlang/otp/releases/download'],
+      toolchains: [],
+      'toolchains-prune': [],
     }
     const subcommands = Object.keys(GOOD)
-    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune\|db-server\|db-create\|db-drop\|db-psql\|db-dump\|db-restore\|db-info\|db-backups\|db-schedule\|db-backup\|env-get\|audit\|destroy APP \.\.\.\n$/
+    const USAGE = /^gatling-root: usage: gatling-root app-init\|ports\|env\|unit\|site\|cert\|acme-ca\|own-cert\|install-release\|serving\|start\|stop\|alive\|logs\|switch\|run\|eval\|migrate\|stage-upgrade\|mark-current\|prune\|db-server\|db-create\|db-drop\|db-psql\|db-dump\|db-restore\|db-info\|db-backups\|db-schedule\|db-backup\|env-get\|audit\|destroy\|toolchain\|toolchains\|toolchains-prune APP \.\.\.\n$/
 
     it('prints its usage for a missing or unknown subcommand, which names every subcommand the steps use', () => {
       refusedAll([[[], USAGE], [['rm-rf'], USAGE], [['--help'], USAGE], [['APP-INIT', 'hello'], USAGE]])
@@ -204,7 +207,7 @@ describe('server/gatling-root', function () {
     })
 
     it('refuses a wrong number of arguments with the usage of the subcommand', () => {
-      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune', 'db-create', 'db-drop', 'db-dump', 'db-restore', 'db-info', 'db-backups', 'db-schedule', 'db-backup', 'env-get', 'audit', 'destroy']
+      const fixed = ['app-init', 'ports', 'env', 'unit', 'acme-ca', 'own-cert', 'install-release', 'serving', 'start', 'stop', 'alive', 'switch', 'eval', 'migrate', 'stage-upgrade', 'mark-current', 'prune', 'db-create', 'db-drop', 'db-dump', 'db-restore', 'db-info', 'db-backups', 'db-schedule', 'db-backup', 'env-get', 'audit', 'destroy', 'toolchain', 'toolchains', 'toolchains-prune']
       const usage = (sub: string) => new RegExp(`^gatling-root: usage: ${sub} APP`)
       refusedAll([
         ...fixed.map((sub): [string[], RegExp] => [[sub, 'hello', ...GOOD[sub], 'extra'], usage(sub)]),
@@ -229,6 +232,14 @@ describe('server/gatling-root', function () {
         [line(4, 'host.example'), 'invalid argument: host.example'],
         [line(5, 'push\nforged'), /^gatling-root: invalid argument: push\nforged\n$/],
         [line(5, "push'; id"), "invalid argument: push'; id"],
+      ])
+    })
+
+    it('refuses a toolchain version or mirror that is not one, before any download', () => {
+      refusedAll([
+        ...['latest', '../25', '25.2.3;id', '-25', '25\n1'].map((otp): [string[], string] => [['toolchain', 'hello', otp, '1.18.3', 'https://builds.hex.pm', 'https://x'], `invalid argument: ${otp}`]),
+        ...['1.18', 'v1.18.3', '1.18.3-otp-25', '--help'].map((ex): [string[], string] => [['toolchain', 'hello', '25.2.3', ex, 'https://builds.hex.pm', 'https://x'], `invalid argument: ${ex}`]),
+        ...['file:///etc', 'https://a.com/$(id)', 'https://x/', '-K'].map((m): [string[], string] => [['toolchain', 'hello', '25.2.3', '1.18.3', m, 'https://x'], `invalid argument: ${m}`]),
       ])
     })
 

@@ -7,7 +7,7 @@ import {SERVER_DIRS, renderGatlingRoot, renderSudoers, renderUnitTemplate} from 
 // What the rendered scripts do: gatling-root.test.ts, gatling-deploy.test.ts; the unit's content: test/unit/templates/server/.
 describe('server/scripts', () => {
   it("SERVER_DIRS are the layout's roots and the system's directories", () => {
-    expect(SERVER_DIRS).to.deep.equal({apps: APPS_ROOT, etc: ETC_ROOT, homes: HOMES_ROOT, upstreams: NGINX_UPSTREAMS, share: SHARE_DIR, units: '/etc/systemd/system', sites: '/etc/nginx', nginxPid: '/run/nginx.pid', webroot: '/var/lib/gatling-acme', letsencrypt: '/etc/letsencrypt', caCerts: '/usr/local/share/ca-certificates', dbBackups: '/var/backups/gatling', audit: '/var/log/gatling'})
+    expect(SERVER_DIRS).to.deep.equal({apps: APPS_ROOT, etc: ETC_ROOT, homes: HOMES_ROOT, upstreams: NGINX_UPSTREAMS, share: SHARE_DIR, units: '/etc/systemd/system', sites: '/etc/nginx', nginxPid: '/run/nginx.pid', webroot: '/var/lib/gatling-acme', letsencrypt: '/etc/letsencrypt', caCerts: '/usr/local/share/ca-certificates', dbBackups: '/var/backups/gatling', audit: '/var/log/gatling', toolchains: '/opt/gatling/toolchains', distroErlang: '/usr/lib/erlang', osRelease: '/etc/os-release'})
   })
 
   describe('renderGatlingRoot', () => {

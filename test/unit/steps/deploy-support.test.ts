@@ -44,6 +44,17 @@ describe('steps/deploy-support', () => {
     expect(buildEnv().map((kv) => kv.split('=')[0])).to.deep.equal([...BUILD_ENV_KEYS])
   })
 
+  it("with a pinned toolchain, every mix command and every deploy tool call has its Elixir, then its OTP, first in PATH", () => {
+    const toolchain = {otp: '25.2.3', otpMajor: 25, elixir: '1.18.3', pinnedIn: '.tool-versions', mirror: 'https://builds.hex.pm', otpSource: 'https://github.com/erlang/otp/releases/download'}
+    const ctx = deployContext({toolchain})
+    const path = 'PATH=/opt/gatling/toolchains/elixir-1.18.3-otp-25/bin:/opt/gatling/toolchains/otp-25.2.3/bin:/usr/local/bin:/usr/bin:/bin'
+    expect(mix(ctx, 'compile').script).to.equal(`cd /srv/gatling/hello/build && env MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 ${path} mix compile`)
+    expect(buildTool(ctx, 'assets').script).to.equal(`cd /srv/gatling/hello/build && env MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 ${path} /srv/gatling/hello/tools/gatling-deploy assets`)
+    // set_version.exs and make_upgrade.exs run with elixir from that PATH
+    expect(deployTool(ctx, 'decide').script).to.equal(`env ${path} /srv/gatling/hello/tools/gatling-deploy decide`)
+    expect(deployTool(deployContext(), 'decide').script).to.equal('/srv/gatling/hello/tools/gatling-deploy decide')
+  })
+
   it('buildTool() runs a deploy tool subcommand in the build directory and environment', () => {
     expect(buildTool(deployContext({buildEnv: {HEX_MIRROR: 'http://127.0.0.1:9/'}}), 'deps-get').script).to.equal('cd /srv/gatling/hello/build && env HEX_MIRROR=http://127.0.0.1:9/ MIX_ENV=prod LANG=C.UTF-8 MIX_REBAR3=/usr/bin/rebar3 /srv/gatling/hello/tools/gatling-deploy deps-get')
   })

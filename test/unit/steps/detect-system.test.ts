@@ -53,9 +53,34 @@ describe('steps/detect-system', () => {
     expect(refusal('ubuntu', '21.10', 'Ubuntu 21.10').message).to.match(/whose packaged Elixir is too old/)
   })
 
+  it('without a pin, names what to pin for Debian 11 and Ubuntu 16.04–20.04; with one, accepts them', () => {
+    expect(refusal('debian', '11', 'Debian GNU/Linux 11 (bullseye)').message).to.contain('pin Erlang/OTP and Elixir in the project\'s .tool-versions (for example "erlang 25.2.3" and "elixir 1.18.3-otp-25") and run setup from the project')
+    expect(refusal('debian', '10', 'Debian 10').message).to.not.contain('.tool-versions')
+    for (const [id, version] of [['debian', '11'], ['debian', '12'], ['ubuntu', '16.04'], ['ubuntu', '20.04'], ['ubuntu', '24.04']]) {
+      expect(() => assertSupported(id, version, `${id} ${version}`, 'web1', true), `${id} ${version}`).to.not.throw()
+    }
+    let error: Error | undefined
+    try {
+      assertSupported('debian', '10', 'Debian 10', 'web1', true)
+    } catch (e) {
+      error = e as Error
+    }
+    expect(error?.message).to.equal('web1 runs Debian 10, too old for a pinned toolchain (gatling cannot build Erlang/OTP there): with a pinned toolchain gatling supports Debian 11 (bullseye) to 13 (trixie), and Ubuntu 16.04 and newer. Upgrade the server\'s distribution or start from a newer image. Nothing was changed.')
+  })
+
+  it("without a pin, refuses a release whose packaged Elixir does not satisfy mix.exs (setup from the project), naming what to pin", () => {
+    const ctx = setupContext({elixirRequirement: '~> 1.17'})
+    expect(() => detectSystem.after!(ctx, [result(OS_RELEASE.debian12), result('container-other')])).to.throw(
+      GatlingError, '203.0.113.10 runs Debian GNU/Linux 12 (bookworm), whose packaged Elixir 1.14.0 does not satisfy mix.exs\'s elixir: "~> 1.17": pin Erlang/OTP and Elixir')
+    detectSystem.after!(ctx, [result(OS_RELEASE.debian13), result('none')])
+    detectSystem.after!(setupContext({elixirRequirement: '~> 1.14'}), [result(OS_RELEASE.debian12), result('none')])
+    const toolchain = {otp: '25.2.3', otpMajor: 25, elixir: '1.18.3', pinnedIn: '.tool-versions', mirror: 'https://builds.hex.pm', otpSource: 'https://x'}
+    detectSystem.after!(setupContext({elixirRequirement: '~> 1.17', toolchain}), [result(OS_RELEASE.debian12), result('none')])
+  })
+
   it('refuses other distributions and rolling releases', () => {
     const centos = refusal('centos', '9', 'CentOS Stream 9')
-    expect(centos.message).to.equal('web1 runs CentOS Stream 9, which gatling cannot provision: gatling supports Debian 12 (bookworm) and 13 (trixie), and Ubuntu 22.04 and newer. Nothing was changed.')
+    expect(centos.message).to.equal('web1 runs CentOS Stream 9, which gatling cannot provision: gatling supports Debian 12 (bookworm) and 13 (trixie), and Ubuntu 22.04 and newer (Debian 11 and Ubuntu 16.04–20.04 with a pinned toolchain). Nothing was changed.')
     expect(refusal('alpine', '3.19', '').message).to.match(/^web1 runs alpine, which gatling cannot provision/)
     expect(refusal('debian', '', 'Debian GNU/Linux trixie/sid').message).to.match(/a rolling release \(no version number\)/)
   })

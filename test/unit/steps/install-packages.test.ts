@@ -27,6 +27,14 @@ describe('steps/install-packages', () => {
     expect([installPackages.check!(setupContext({needsNode: true}))].flat()[0].script).to.contain(sh('dpkg-query', '-W', ...PACKAGES, ...NODE_PACKAGES))
   })
 
+  it('leaves rebar3 out where the distribution has no package of it (Debian 11, Ubuntu before 22.04: with a pinned toolchain)', () => {
+    const install = (id: string, versionId: string) => installPackages.commands(setupContext({os: {id, versionId, prettyName: id, container: true}}))[1].script
+    expect(install('debian', '11')).to.not.include('rebar3')
+    expect(install('ubuntu', '20.04')).to.not.include('rebar3')
+    expect(install('debian', '12')).to.include(' rebar3 ')
+    expect(install('ubuntu', '22.04')).to.include(' rebar3 ')
+  })
+
   it('is unchanged when dpkg knows every package as installed', () => {
     const [check] = [installPackages.check!(setupContext())].flat()
     expect(check.script).to.contain(sh('dpkg-query', '-W', ...PACKAGES))

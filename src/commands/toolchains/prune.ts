@@ -1,0 +1,36 @@
+import {Args, Flags} from '@oclif/core'
+
+import {GatlingCommand, connectionFlags} from '../../base-command.js'
+import {appTarget, deployContext} from '../../config/app-target.js'
+import {DEPLOY_USER} from '../../server/layout.js'
+import {runPipeline} from '../../pipeline/runner.js'
+import {pruneToolchains} from '../../steps/prune-toolchains.js'
+
+export default class ToolchainsPrune extends GatlingCommand {
+  static summary = 'Remove the toolchains no app on the server builds with.'
+
+  static description = 'A toolchain is in use while an app on the server builds with it (its last push or setup chose it); releases carry their own ERTS and need none. What an interrupted install left is removed too.'
+
+  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --dry-run']
+
+  static args = {
+    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
+  }
+
+  static flags = {
+    ...connectionFlags,
+    'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(ToolchainsPrune)
+    this.verbose = flags.verbose
+    const target = appTarget(process.cwd(), args.app, (message) => this.warn(message))
+    const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
+    try {
+      await runPipeline([pruneToolchains], deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
+    } finally {
+      connection.close()
+    }
+  }
+}
