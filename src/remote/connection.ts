@@ -3,7 +3,7 @@ import {confirm} from '@inquirer/prompts'
 import {readFileSync} from 'node:fs'
 import {connect as tcpConnect, type Socket} from 'node:net'
 import {NodeSSH} from 'node-ssh'
-import type {AgentAuthMethod, Client, ClientChannel, PublicKeyAuthMethod} from 'ssh2'
+import type {AgentAuthMethod, Client, PublicKeyAuthMethod} from 'ssh2'
 import ssh2 from 'ssh2'
 import type {Duplex, Readable, Writable} from 'node:stream'
 

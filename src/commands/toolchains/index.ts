@@ -1,8 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
-import {GatlingCommand, connectionFlags} from '../../base-command.js'
-import {appTarget} from '../../config/app-target.js'
-import {DEPLOY_USER, HELPER, TOOLCHAINS_ROOT} from '../../server/layout.js'
+import {GatlingCommand, appFlag, connectionFlags} from '../../base-command.js'
+import {HELPER, TOOLCHAINS_ROOT} from '../../server/layout.js'
 import {GatlingError} from '../../errors.js'
 import {cmd, sh} from '../../remote/shell.js'
 
@@ -51,18 +50,11 @@ export default class Toolchains extends GatlingCommand {
     app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
   }
 
-  static flags = {
-    identity: connectionFlags.identity,
-    port: connectionFlags.port,
-    verbose: Flags.boolean({char: 'v', description: 'stack traces on errors'}),
-  }
+  static flags = {...connectionFlags, ...appFlag}
 
   async run(): Promise<ToolchainsReport> {
     const {args, flags} = await this.parse(Toolchains)
-    this.verbose = flags.verbose
-    const target = appTarget(process.cwd(), args.app, (message) => this.warn(message))
-    const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
-    try {
+    return this.withApp(flags, args.app, async (target, connection) => {
       const result = await connection.exec(cmd(sh('sudo', '-n', HELPER, 'toolchains', target.app)))
       if (result.code !== 0) throw new GatlingError(`gatling toolchains on ${target.host.address} failed: ${(result.stderr || result.stdout).trim() || `exit ${result.code}`}.`)
       const toolchains = parseToolchains(result.stdout)
@@ -71,8 +63,6 @@ export default class Toolchains extends GatlingCommand {
         this.log(`${t.name}  ${size}  ${t.apps.length ? `used by ${t.apps.join(', ')}` : 'unused (gatling toolchains prune removes it)'}`)
       }
       return {app: target.app, host: target.host.address, root: TOOLCHAINS_ROOT, toolchains}
-    } finally {
-      connection.close()
-    }
+    })
   }
 }

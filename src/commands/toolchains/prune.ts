@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {GatlingCommand, connectionFlags} from '../../base-command.js'
-import {appTarget, deployContext} from '../../config/app-target.js'
-import {DEPLOY_USER} from '../../server/layout.js'
+import {GatlingCommand, appFlag, connectionFlags} from '../../base-command.js'
+import {deployContext} from '../../config/app-target.js'
 import {runPipeline} from '../../pipeline/runner.js'
 import {pruneToolchains} from '../../steps/prune-toolchains.js'
 
@@ -19,18 +18,13 @@ export default class ToolchainsPrune extends GatlingCommand {
 
   static flags = {
     ...connectionFlags,
+    ...appFlag,
     'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(ToolchainsPrune)
-    this.verbose = flags.verbose
-    const target = appTarget(process.cwd(), args.app, (message) => this.warn(message))
-    const connection = await this.connect(target.host.address, {...flags, port: flags.port ?? target.host.port}, {user: DEPLOY_USER, pinnedKey: target.host.hostKey})
-    try {
-      await runPipeline([pruneToolchains], deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)})
-    } finally {
-      connection.close()
-    }
+    await this.withApp(flags, args.app, (target, connection) =>
+      runPipeline([pruneToolchains], deployContext(target, {rev: 'HEAD'}), connection, {plain: this.plainOutput, dryRun: flags['dry-run'], print: (line) => this.log(line)}))
   }
 }
