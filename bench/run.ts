@@ -236,6 +236,8 @@ async function main(): Promise<void> {
     const nodeMs = median(Array.from({length: 7}, () => time(() => execFileSync('node', ['-e', '0']))))
     const sshMs = median(Array.from({length: 7}, () => time(() => execFileSync('ssh', [...host.sshArgs('gatling'), 'true']))))
     row('gatling status / (node -e 0 + one ssh round trip)', `${ms(statusMs)} / (${ms(nodeMs)} + ${ms(sshMs)}) = ${(statusMs / (nodeMs + sshMs)).toFixed(1)}x`)
+    const envListMs = median(Array.from({length: 7}, () => time(() => run('env', 'list'))))
+    row('gatling env list / (node -e 0 + one ssh round trip)', `${ms(envListMs)} / (${ms(nodeMs)} + ${ms(sshMs)}) = ${(envListMs / (nodeMs + sshMs)).toFixed(1)}x`)
     const follow = spawn('node', [cli, 'logs', '-f', '-n', '1', '-i', host.keyPath], {cwd: app, env, stdio: ['ignore', 'pipe', 'pipe']})
     const arrivals = new Map<string, number>()
     follow.stdout.on('data', (d: Buffer) => {
