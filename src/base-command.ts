@@ -1,6 +1,6 @@
 // What every command shares: connection flags, plain/live output, and one-paragraph errors.
 import {confirm} from '@inquirer/prompts'
-import {Command, Flags} from '@oclif/core'
+import {Args, Command, Flags} from '@oclif/core'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
@@ -38,6 +38,10 @@ export const lockFlags = {
 }
 
 /** The app a day-two command acts on: "-a/--app" (Heroku's flag) or the positional APP, else the project's. */
+export const appArg = {
+  app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
+}
+
 export const appFlag = {
   app: Flags.string({char: 'a', description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
 }

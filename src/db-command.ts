@@ -1,8 +1,9 @@
 // What the database commands share (gatling db …, gatling migrate): the app's server over one login of the
 // deploy user, and gatling-root's db-* subcommands run there, their refusals turned into one-paragraph errors.
-import {Args} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from './base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from './base-command.js'
+
+export {appArg}
 import {type AppTarget, deployContext} from './config/app-target.js'
 import type {DeployContext} from './context.js'
 import {GatlingError} from './errors.js'
@@ -10,7 +11,6 @@ import type {Connection, ExecResult, StreamOptions} from './remote/connection.js
 import {type Arg, cmd} from './remote/shell.js'
 import {helper} from './steps/deploy-support.js'
 
-export const appArg = {app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"})}
 export const dbFlags = {...connectionFlags, ...appFlag}
 
 export interface AppSession {

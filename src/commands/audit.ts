@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from '../base-command.js'
 import {GatlingError} from '../errors.js'
 import {type AuditEntry, auditLogCommand, parseAuditLog} from '../operation.js'
 
@@ -21,9 +21,7 @@ export default class Audit extends GatlingCommand {
 
   static enableJsonFlag = true
 
-  static args = {
-    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
-  }
+  static args = appArg
 
   static flags = {
     ...connectionFlags,

@@ -1,7 +1,7 @@
 import {input} from '@inquirer/prompts'
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags, lockFlags} from '../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags, lockFlags} from '../base-command.js'
 import {GatlingError, shown} from '../errors.js'
 import {lockWait} from '../operation.js'
 import {runPipeline} from '../pipeline/runner.js'
@@ -17,9 +17,7 @@ Type the app's name to confirm; --yes confirms for scripts. Without a terminal a
 
   static examples = ['<%= config.bin %> <%= command.id %> myapp', '<%= config.bin %> <%= command.id %> myapp --yes --database']
 
-  static args = {
-    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
-  }
+  static args = appArg
 
   static flags = {
     ...connectionFlags,

@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from '../base-command.js'
 import {deployContext} from '../config/app-target.js'
 import {GatlingError, shown} from '../errors.js'
 import {formatJournalEntry, parseJournalLine} from '../remote/journal.js'
@@ -15,7 +15,7 @@ export default class Logs extends GatlingCommand {
 
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> -f', '<%= config.bin %> <%= command.id %> -n 500 --since "2026-12-01 14:00"', '<%= config.bin %> <%= command.id %> --since 10m']
 
-  static args = {app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"})}
+  static args = appArg
 
   static flags = {
     ...connectionFlags,

@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from '../base-command.js'
 import {deployContext} from '../config/app-target.js'
 import {type ReleaseInfo, readReleases} from '../remote/app-info.js'
 
@@ -21,7 +20,7 @@ export default class Releases extends GatlingCommand {
 
   static enableJsonFlag = true
 
-  static args = {app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"})}
+  static args = appArg
 
   static flags = {...connectionFlags, ...appFlag}
 

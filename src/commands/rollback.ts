@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {GatlingCommand, connectionFlags, lockFlags} from '../base-command.js'
+import {GatlingCommand, appArg, connectionFlags, lockFlags} from '../base-command.js'
 import {lockWait} from '../operation.js'
 import {appTarget, deployContext} from '../config/app-target.js'
 import {DEPLOY_USER} from '../server/layout.js'
@@ -16,9 +16,7 @@ export default class Rollback extends GatlingCommand {
 
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --to 0.1.0+3']
 
-  static args = {
-    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
-  }
+  static args = appArg
 
   static flags = {
     ...connectionFlags,

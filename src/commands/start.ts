@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags, lockFlags} from '../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags, lockFlags} from '../base-command.js'
 import {lockWait} from '../operation.js'
 import {deployContext} from '../config/app-target.js'
 import {runPipeline} from '../pipeline/runner.js'
@@ -13,7 +13,7 @@ export default class Start extends GatlingCommand {
 
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --yes']
 
-  static args = {app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"})}
+  static args = appArg
 
   static flags = {
     ...connectionFlags,

@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from '../base-command.js'
 import {deployContext} from '../config/app-target.js'
 import {type StatusReport, formatBytes, formatUptime, readStatus} from '../remote/app-info.js'
 
@@ -13,7 +12,7 @@ export default class Status extends GatlingCommand {
 
   static enableJsonFlag = true
 
-  static args = {app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"})}
+  static args = appArg
 
   static flags = {...connectionFlags, ...appFlag}
 

@@ -2,7 +2,7 @@
 // and database and runs its migrations, later pushes migrate before the new code serves (hot and restart paths),
 // a failing migration leaves the old version serving, db backup/restore round-trip, and two apps cannot read each
 // other's databases. DATABASE_URL's value and its password appear in no output of any command here.
-// The fixture (hello-db) is OTP only: its Release.migrate/0 and GET /db run psql with the app's DATABASE_URL.
+// The fixture (hello with the hello-db overlay) is OTP only: its Release.migrate/0 and GET /db run psql with the app's DATABASE_URL.
 import {expect} from 'chai'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -50,7 +50,7 @@ describe('PostgreSQL for apps', function () {
     this.timeout(900_000)
     cliDir = await buildCli()
     host = await bootHost('database')
-    app = await TestApp.create({fixture: 'hello-db'})
+    app = await TestApp.create({fixture: ['hello', 'hello-db']})
     const setup = await app.setup(host)
     outputs.push(setup.stdout, setup.stderr)
     expect(setup.code, describeRun(setup)).to.equal(0)
@@ -195,7 +195,7 @@ describe('PostgreSQL for apps', function () {
 
   it("keeps two apps out of each other's database; refuses a role it did not make", async function () {
     this.timeout(600_000)
-    other = await TestApp.create({fixture: 'hello-db', home: app.home})
+    other = await TestApp.create({fixture: ['hello', 'hello-db'], home: app.home})
     await other.write('gatling.json', `${JSON.stringify({app: 'other', database: 'postgres', hosts: JSON.parse(readFileSync(join(app.dir, 'gatling.json'), 'utf8')).hosts})}\n`)
     await other.commitAll('the other app')
     const setup = await other.setup(host)

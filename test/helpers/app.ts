@@ -59,8 +59,11 @@ export function runProgram(cmd: string, args: string[], opts: {cwd?: string; env
 export class TestApp {
   private constructor(readonly root: string, readonly dir: string, readonly home: string) {}
 
-  /** fixture: copied and committed (default hello; null: empty repository). home: share another app's HOME. */
-  static async create(opts: {fixture?: string | null; home?: string} = {}): Promise<TestApp> {
+  /**
+   * fixture: copied and committed (default hello; several: each copied over the one before, one commit; null:
+   * empty repository). home: share another app's HOME.
+   */
+  static async create(opts: {fixture?: string | string[] | null; home?: string} = {}): Promise<TestApp> {
     const root = await mkdtemp(join(tmpdir(), 'gatling-app-'))
     const dir = join(root, 'hello')
     const home = opts.home ?? join(root, 'home')
@@ -68,11 +71,9 @@ export class TestApp {
     await mkdir(join(home, '.ssh'), {recursive: true, mode: 0o700})
     const app = new TestApp(root, dir, home)
     await app.git('init', '-q', '-b', 'main')
-    const fixture = opts.fixture === undefined ? 'hello' : opts.fixture
-    if (fixture) {
-      await cp(join(FIXTURES, fixture), dir, {recursive: true})
-      await app.commitAll('v1')
-    }
+    const layers = opts.fixture === null ? [] : [opts.fixture ?? 'hello'].flat()
+    for (const layer of layers) await cp(join(FIXTURES, layer), dir, {recursive: true})
+    if (layers.length > 0) await app.commitAll('v1')
     return app
   }
 

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {GatlingCommand, connectionFlags} from '../../base-command.js'
+import {GatlingCommand, appFlag, connectionFlags} from '../../base-command.js'
 
 export default class DomainsAdd extends GatlingCommand {
   static summary = 'Add domains to the app: nginx serves them at once, with a certificate when the app has "tls".'
@@ -17,7 +17,7 @@ export default class DomainsAdd extends GatlingCommand {
 
   static flags = {
     ...connectionFlags,
-    app: Flags.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
+    ...appFlag,
     'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
   }
 

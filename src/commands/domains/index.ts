@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core'
 
-import {GatlingCommand} from '../../base-command.js'
+import {GatlingCommand, appArg} from '../../base-command.js'
 import {appTarget} from '../../config/app-target.js'
 import {resolveEndpoint} from '../../remote/endpoint.js'
 import {type ServedCertificate, servedCertificate} from '../../remote/served-certificate.js'
@@ -24,9 +23,7 @@ export default class Domains extends GatlingCommand {
 
   static enableJsonFlag = true
 
-  static args = {
-    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
-  }
+  static args = appArg
 
   async run(): Promise<DomainsReport> {
     const {args} = await this.parse(Domains)

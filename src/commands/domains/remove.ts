@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
-import {GatlingCommand, connectionFlags} from '../../base-command.js'
+import {GatlingCommand, appFlag, connectionFlags} from '../../base-command.js'
 import {GatlingError, shown} from '../../errors.js'
 
 export default class DomainsRemove extends GatlingCommand {
@@ -18,7 +18,7 @@ export default class DomainsRemove extends GatlingCommand {
 
   static flags = {
     ...connectionFlags,
-    app: Flags.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
+    ...appFlag,
     'dry-run': Flags.boolean({description: 'print the steps and the exact remote commands without changing anything'}),
   }
 

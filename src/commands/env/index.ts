@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from '../../base-command.js'
 
 /** `gatling env --json`: this shape is stable (new fields may be added, none removed or renamed). */
 export interface EnvReport {
@@ -22,9 +22,7 @@ export default class Env extends GatlingCommand {
 
   static enableJsonFlag = true
 
-  static args = {
-    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
-  }
+  static args = appArg
 
   static flags = {
     ...connectionFlags,

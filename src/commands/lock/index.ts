@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from '../../base-command.js'
 import {GatlingError} from '../../errors.js'
 import {type LockHolder, lockStatusCommand, parseLockStatus} from '../../operation.js'
 
@@ -24,9 +23,7 @@ export default class Lock extends GatlingCommand {
 
   static enableJsonFlag = true
 
-  static args = {
-    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
-  }
+  static args = appArg
 
   static flags = {...connectionFlags, ...appFlag}
 

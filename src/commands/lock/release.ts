@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from '../../base-command.js'
 import {GatlingError} from '../../errors.js'
 import {auditCommand, lockReleaseCommand} from '../../operation.js'
 
@@ -11,9 +10,7 @@ export default class LockRelease extends GatlingCommand {
 
   static examples = ['<%= config.bin %> <%= command.id %>']
 
-  static args = {
-    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
-  }
+  static args = appArg
 
   static flags = {...connectionFlags, ...appFlag}
 

@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from '../../base-command.js'
 import {HELPER, TOOLCHAINS_ROOT} from '../../server/layout.js'
 import {GatlingError} from '../../errors.js'
 import {cmd, sh} from '../../remote/shell.js'
@@ -46,9 +45,7 @@ export default class Toolchains extends GatlingCommand {
 
   static enableJsonFlag = true
 
-  static args = {
-    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
-  }
+  static args = appArg
 
   static flags = {...connectionFlags, ...appFlag}
 

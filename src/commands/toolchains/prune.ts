@@ -1,6 +1,6 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
-import {GatlingCommand, appFlag, connectionFlags} from '../../base-command.js'
+import {GatlingCommand, appArg, appFlag, connectionFlags} from '../../base-command.js'
 import {deployContext} from '../../config/app-target.js'
 import {runPipeline} from '../../pipeline/runner.js'
 import {pruneToolchains} from '../../steps/prune-toolchains.js'
@@ -12,9 +12,7 @@ export default class ToolchainsPrune extends GatlingCommand {
 
   static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --dry-run']
 
-  static args = {
-    app: Args.string({description: "the app (default: gatling.json's \"app\", else the app in mix.exs)"}),
-  }
+  static args = appArg
 
   static flags = {
     ...connectionFlags,
