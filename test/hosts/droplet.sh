@@ -60,7 +60,7 @@ PKGS=openssh-server,systemd,systemd-sysv,dbus,libpam-systemd,iproute2,sudo,ca-ce
 # pebble: Let's Encrypt's test ACME server (and pebble-challtestsrv, its DNS) for the HTTPS e2e tests
 # openssl: the HTTPS tests make CAs and certificates with it
 # zip, xz-utils: test/hosts/toolchain-mirror.sh builds Elixir zips from Debian's source tarballs
-HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir pebble openssl zip xz-utils)
+HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir pebble openssl zip xz-utils make)
 
 log() { printf '[droplet %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }

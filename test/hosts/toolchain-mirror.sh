@@ -56,7 +56,7 @@ repack_otp_source() { # VSN DIR: Debian's orig tarball of Erlang/OTP VSN as DIR/
 }
 
 ensure() {
-    command -v erl >/dev/null && command -v zip >/dev/null && command -v xz >/dev/null || die "needs erl, zip and xz (droplet.sh setup-host installs them)"
+    command -v erl >/dev/null && command -v make >/dev/null && command -v zip >/dev/null && command -v xz >/dev/null || die "needs erl, make, zip and xz (droplet.sh setup-host installs them)"
     local otp; otp=$(erl -noshell -eval 'io:format("~s", [erlang:system_info(otp_release)]), halt().')
     [ "$otp" = "$OTP_MAJOR" ] || die "this machine runs OTP $otp: the mirror's Elixir builds are for OTP $OTP_MAJOR (Debian 12's)"
     local dir=$CACHE_DIR/toolchain-mirror vsn zip
