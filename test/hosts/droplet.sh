@@ -59,8 +59,9 @@ PKGS=openssh-server,systemd,systemd-sysv,dbus,libpam-systemd,iproute2,sudo,ca-ce
 # the unit tests check every server script with shellcheck and the Elixir tools' verdicts with elixir
 # pebble: Let's Encrypt's test ACME server (and pebble-challtestsrv, its DNS) for the HTTPS e2e tests
 # openssl: the HTTPS tests make CAs and certificates with it
-# zip, xz-utils: test/hosts/toolchain-mirror.sh builds Elixir zips from Debian's source tarballs
-HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir pebble openssl zip xz-utils make)
+# zip, xz-utils, make, erlang-dev (yeccpre.hrl, which Elixir's parser build needs): test/hosts/toolchain-mirror.sh builds
+#   Elixir zips from Debian's source tarballs
+HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir pebble openssl zip xz-utils make erlang-dev)
 
 log() { printf '[droplet %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
