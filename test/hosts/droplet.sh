@@ -61,7 +61,8 @@ PKGS=openssh-server,systemd,systemd-sysv,dbus,libpam-systemd,iproute2,sudo,ca-ce
 # openssl: the HTTPS tests make CAs and certificates with it
 # zip, xz-utils, make, erlang-dev (yeccpre.hrl, which Elixir's parser build needs): test/hosts/toolchain-mirror.sh builds
 #   Elixir zips from Debian's source tarballs
-HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir pebble openssl zip xz-utils make erlang-dev)
+# rebar3: the unit tests build the fixtures' Erlang path dependencies with the distribution's rebar3, as servers do
+HOST_PKGS=(debootstrap debian-archive-keyring systemd-container openssh-client iproute2 nftables zstd curl tmux shellcheck elixir pebble openssl zip xz-utils make erlang-dev rebar3)
 
 log() { printf '[droplet %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
